@@ -1,0 +1,152 @@
+/**
+ * The data file of one year of the Russian production calendar (functions/calendar/data/<year>.json)
+ * and its validation. The holidays and the moves of days off are DATA copied from their sources
+ * (ТК РФ ст. 112 and the yearly Government decree), never rules computed at run time; the checks
+ * below only make sure a file is coherent and agrees with the official yearly total.
+ */
+import { z } from 'zod';
+import type { IsoDate } from '../domain/types.ts';
+import { daysInYear, fromDayNumber, isWeekend, parseIsoDate, toDayNumber } from './dates.ts';
+
+const isoDateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected "YYYY-MM-DD"');
+
+const calendarYearSchema = z.object({
+  year: z.number().int().min(1000).max(9999),
+  /** The normative acts the data is copied from: ТК РФ ст. 112 and the year's Government decree. */
+  sources: z.array(z.object({ act: z.string().min(1), url: z.string().optional() })).min(1),
+  /** Where the dates and the totals were cross-checked (secondary publications). */
+  checkedAgainst: z.array(z.string()).optional(),
+  note: z.string().optional(),
+  /** Non-working public holidays (ТК РФ ст. 112 ч. 1), also those that fall on a weekend. */
+  holidays: z.array(z.object({ date: isoDateString, name: z.string().min(1) })).min(1),
+  /** Days off moved: the weekend day `from` becomes (or stays, if a holiday) …, the weekday `to` is off. */
+  transfers: z.array(z.object({ from: isoDateString, to: isoDateString, basis: z.string().min(1) })),
+  /** Saturdays/Sundays made working days by the decree (each is the `from` of a transfer). */
+  workingWeekendDays: z.array(z.object({ date: isoDateString, basis: z.string().min(1) })),
+  /** The official totals for a five-day week. */
+  totals: z.object({
+    calendarDays: z.number().int(),
+    workingDays: z.number().int(),
+    daysOff: z.number().int(),
+  }),
+});
+
+export type CalendarYearData = z.infer<typeof calendarYearSchema>;
+
+/** A data file that is malformed or incoherent; lists every problem found. */
+export class CalendarDataError extends Error {
+  readonly year: number | undefined;
+  readonly problems: string[];
+
+  constructor(year: number | undefined, problems: string[]) {
+    const which = year === undefined ? 'Invalid production calendar data file' : `Invalid production calendar data for ${year}`;
+    super(`${which}:\n- ${problems.join('\n- ')}`);
+    this.name = 'CalendarDataError';
+    this.year = year;
+    this.problems = problems;
+  }
+}
+
+/** The days of one year as the calendar uses them. */
+export interface CompiledYear {
+  year: number;
+  /** Weekdays that are not worked: holidays on Mon–Fri and the `to` of each transfer. */
+  daysOff: ReadonlySet<IsoDate>;
+  /** Weekend days that are worked. */
+  workingWeekendDays: ReadonlySet<IsoDate>;
+}
+
+/** Checks a year's data (shape, coherence, official total) and compiles it; throws CalendarDataError. */
+export function compileCalendarYear(input: unknown): CompiledYear {
+  const parsed = calendarYearSchema.safeParse(input);
+  if (!parsed.success) {
+    const year = typeof (input as { year?: unknown } | null)?.year === 'number' ? (input as { year: number }).year : undefined;
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`);
+    throw new CalendarDataError(year, problems);
+  }
+  const data = parsed.data;
+  const problems: string[] = [];
+
+  const checkDate = (date: string, where: string): boolean => {
+    try {
+      const { year } = parseIsoDate(date);
+      if (year !== data.year) {
+        problems.push(`${where} ${date} is not in ${data.year}`);
+        return false;
+      }
+      return true;
+    } catch (error) {
+      problems.push(`${where}: ${(error as Error).message}`);
+      return false;
+    }
+  };
+  const duplicates = (dates: string[], where: string): void => {
+    const seen = new Set<string>();
+    for (const date of dates) {
+      if (seen.has(date)) problems.push(`${where} ${date} is listed twice`);
+      seen.add(date);
+    }
+  };
+
+  const holidays = data.holidays.filter((h) => checkDate(h.date, 'holiday')).map((h) => h.date);
+  const transfers = data.transfers.filter((t) => checkDate(t.from, 'transfer from') && checkDate(t.to, 'transfer to'));
+  const working = data.workingWeekendDays.filter((w) => checkDate(w.date, 'working weekend day')).map((w) => w.date);
+  duplicates(holidays, 'holiday');
+  duplicates(transfers.map((t) => t.from), 'transfer from');
+  duplicates(transfers.map((t) => t.to), 'transfer to');
+  duplicates(working, 'working weekend day');
+
+  const holidaySet = new Set(holidays);
+  const workingSet = new Set(working);
+  const transferFrom = new Set(transfers.map((t) => t.from));
+
+  for (const t of transfers) {
+    // A move takes a weekly day off (Sat/Sun) and puts it on a weekday that would otherwise be worked.
+    if (!isWeekend(t.from)) problems.push(`transfer ${t.from} → ${t.to}: ${t.from} is not a Saturday or Sunday`);
+    if (isWeekend(t.to)) problems.push(`transfer ${t.from} → ${t.to}: ${t.to} is a Saturday or Sunday`);
+    if (holidaySet.has(t.to)) problems.push(`transfer ${t.from} → ${t.to}: ${t.to} is already a holiday`);
+    // A weekend day that is not a holiday and gives its day off away becomes a working day.
+    if (isWeekend(t.from) && !holidaySet.has(t.from) && !workingSet.has(t.from)) {
+      problems.push(`transfer ${t.from} → ${t.to}: ${t.from} is neither a holiday nor listed in workingWeekendDays`);
+    }
+  }
+  for (const date of working) {
+    if (!isWeekend(date)) problems.push(`working weekend day ${date} is not a Saturday or Sunday`);
+    if (holidaySet.has(date)) problems.push(`${date} is both a holiday and a working day`);
+    if (!transferFrom.has(date)) problems.push(`working weekend day ${date} is not the "from" of any transfer`);
+  }
+
+  const daysOff = new Set<IsoDate>([...holidays.filter((d) => !isWeekend(d)), ...transfers.map((t) => t.to)]);
+  const compiled: CompiledYear = { year: data.year, daysOff, workingWeekendDays: workingSet };
+
+  const calendarDays = daysInYear(data.year);
+  if (data.totals.calendarDays !== calendarDays) {
+    problems.push(`totals.calendarDays is ${data.totals.calendarDays}, but ${data.year} has ${calendarDays} days`);
+  }
+  if (data.totals.workingDays + data.totals.daysOff !== calendarDays) {
+    problems.push(`totals.workingDays + totals.daysOff = ${data.totals.workingDays + data.totals.daysOff}, not ${calendarDays}`);
+  }
+  if (problems.length === 0) {
+    const counted = countWorkingDaysOfYear(compiled);
+    if (counted !== data.totals.workingDays) {
+      problems.push(`the listed days give ${counted} working days, but the official total (totals.workingDays) is ${data.totals.workingDays}`);
+    }
+  }
+  if (problems.length > 0) throw new CalendarDataError(data.year, problems);
+  return compiled;
+}
+
+export function isWorkingDayIn(year: CompiledYear, date: IsoDate): boolean {
+  if (year.workingWeekendDays.has(date)) return true;
+  if (year.daysOff.has(date)) return false;
+  return !isWeekend(date);
+}
+
+function countWorkingDaysOfYear(year: CompiledYear): number {
+  const first = toDayNumber(`${String(year.year).padStart(4, '0')}-01-01`);
+  let count = 0;
+  for (let day = first; day < first + daysInYear(year.year); day += 1) {
+    if (isWorkingDayIn(year, fromDayNumber(day))) count += 1;
+  }
+  return count;
+}
