@@ -1,0 +1,135 @@
+import { presidingPerson, protocolKeeper } from '../domain/roster.ts';
+import { participantIds } from '../domain/quorum.ts';
+import { tallyMeeting } from '../domain/tally.ts';
+import type { Choice, ItemTally, Member } from '../domain/types.ts';
+import type { ProtocolModel, ProtocolSignature, SignatureCapacity } from '../protocol/model.ts';
+import type { BallotBox, GroupRecord, MeetingBundle } from '../store/records.ts';
+
+/**
+ * Builds the protocol (SPEC «Protocol») from what the store holds about one meeting. Pure: the same
+ * bundle gives the same model, so the hash people sign can be recomputed and checked at any time.
+ */
+
+/** Members recorded absent (by their own answer, or not marked otherwise). */
+export function absentIds(box: Pick<BallotBox, 'attendance'>): string[] {
+  return Object.entries(box.attendance)
+    .filter(([, mark]) => mark.status === 'absent')
+    .map(([id]) => id);
+}
+
+/** п. 3.3 / SPEC 5: confirmed, marked present, or cast a ballot — frozen once the ballot box is closed. */
+export function participantsOf(members: readonly Member[], box: BallotBox): readonly string[] {
+  const confirmed: string[] = [];
+  const present: string[] = [];
+  for (const [id, mark] of Object.entries(box.attendance)) {
+    if (mark.status === 'will-attend') confirmed.push(id);
+    if (mark.status === 'present') present.push(id);
+  }
+  const voted = Object.entries(box.votes)
+    .filter(([, items]) => Object.keys(items).length > 0)
+    .map(([id]) => id);
+  return participantIds(members, { confirmed, present, voted });
+}
+
+export function tallies(group: GroupRecord, bundle: MeetingBundle): { participants: readonly string[]; quorum: boolean; items: ItemTally[] } {
+  const members = group.members;
+  const participants = participantsOf(members, bundle.ballotBox);
+  const presiding = presidingPerson(members, absentIds(bundle.ballotBox));
+  const items = tallyMeeting({
+    memberCount: members.length,
+    participantIds: participants,
+    presidingId: presiding?.member.id ?? null,
+    items: bundle.agenda
+      .filter((i) => i.approved)
+      .map((item) => {
+        const votes: Record<string, Choice> = {};
+        for (const [memberId, byItem] of Object.entries(bundle.ballotBox.votes)) {
+          const v = byItem[item.id];
+          if (v && participants.includes(memberId)) votes[memberId] = v.choice;
+        }
+        return { itemId: item.id, votes };
+      }),
+  });
+  return { participants, quorum: participants.length * 2 >= members.length && participants.length > 0, items };
+}
+
+const nameOf = (members: readonly Member[], idOrName: string): string => members.find((m) => m.id === idOrName)?.name ?? idOrName;
+
+export function buildProtocolModel(group: GroupRecord, bundle: MeetingBundle, options: { votingClosed: boolean }): ProtocolModel {
+  const { meeting } = bundle;
+  const members = group.members;
+  const absent = absentIds(bundle.ballotBox);
+  const result = options.votingClosed ? tallies(group, bundle) : null;
+  const participants = result ? result.participants : participantsOf(members, bundle.ballotBox);
+  const presiding = presidingPerson(members, absent);
+  const keeper = protocolKeeper(members, absent, meeting.actingSecretaryId);
+  const chair = members.find((m) => m.role === 'chair');
+  const secretary = members.find((m) => m.role === 'secretary');
+  const protocol = bundle.protocol;
+  const person = (m: Member) => ({ name: m.name, ...(m.position ? { position: m.position } : {}) });
+
+  const signers: { member: Member; capacity: SignatureCapacity }[] = [];
+  if (presiding) signers.push({ member: presiding.member, capacity: presiding.capacity });
+  if (keeper) signers.push({ member: keeper.member, capacity: keeper.capacity });
+  for (const id of participants) {
+    const m = members.find((x) => x.id === id);
+    if (m && !signers.some((s) => s.member.id === id)) signers.push({ member: m, capacity: 'member' });
+  }
+  const signatures: ProtocolSignature[] = signers.map(({ member, capacity }) => {
+    const sig = protocol?.signatures[member.id];
+    return {
+      name: member.name,
+      capacity,
+      evidence: sig ? { signedAt: sig.at, documentSha256: sig.hash, linkId: sig.linkId } : null,
+    };
+  });
+
+  return {
+    meetingId: meeting.id,
+    timeZone: meeting.timeZone,
+    bodyName: group.bodyName,
+    groupName: group.name,
+    number: String(meeting.number ?? ''),
+    meetingStart: meeting.startsAt,
+    ...(meeting.place ? { place: meeting.place } : {}),
+    title: meeting.title,
+    presiding: presiding
+      ? { name: presiding.member.name, role: presiding.capacity, ...(presiding.capacity === 'deputy' && chair ? { absentChairName: chair.name } : {}) }
+      : { name: '—', role: 'chair' },
+    secretary: keeper
+      ? { name: keeper.member.name, acting: keeper.capacity === 'acting-secretary', ...(keeper.capacity === 'acting-secretary' && secretary ? { absentSecretaryName: secretary.name } : {}) }
+      : { name: '—', acting: false },
+    membershipCount: members.length,
+    participants: participants.map((id) => members.find((m) => m.id === id)).filter((m): m is Member => !!m).map(person),
+    absentees: members.filter((m) => !participants.includes(m.id)).map(person),
+    invitees: bundle.invitees.map((i) => ({ name: i.name, position: i.position, ...(i.organisation ? { organisation: i.organisation } : {}) })),
+    agenda: bundle.agenda
+      .filter((i) => i.approved)
+      .map((item) => {
+        const narrative = protocol?.narrative[item.id];
+        const tally = result?.items.find((t) => t.itemId === item.id) ?? null;
+        return {
+          itemId: item.id,
+          title: item.title,
+          speakers: item.speakers.map((s) => nameOf(members, s)),
+          ...(narrative?.heard ? { heard: narrative.heard } : {}),
+          speeches: narrative?.spoke ? [{ speaker: '', summary: narrative.spoke }] : [],
+          decision: item.decision ?? item.title,
+          tally,
+          votes: result
+            ? participants.map((id) => ({ name: nameOf(members, id), choice: bundle.ballotBox.votes[id]?.[item.id]?.choice ?? null }))
+            : undefined,
+          writtenOpinions: bundle.opinions
+            .filter((o) => o.itemId === item.id)
+            .map((o) => ({ author: nameOf(members, o.memberId), text: o.text, receivedAt: o.submittedAt, inTime: o.inTime })),
+        };
+      }),
+    dissentingOpinions: bundle.dissents.map((d) => ({ id: `dissent-${d.memberId}`, author: nameOf(members, d.memberId), text: d.text, submittedAt: d.submittedAt })),
+    materials: bundle.agenda.flatMap((i) => (i.materials ?? []).map((m) => ({ title: m.title }))),
+    opinionsDeadline: meeting.deadlines.opinions,
+    signatures,
+    ...(meeting.signedAt ? { signedAt: meeting.signedAt } : {}),
+    signedLang: 'ru',
+    distribution: meeting.distributedAt ? { sentAt: meeting.distributedAt } : { dueBy: meeting.deadlines.distribution },
+  };
+}

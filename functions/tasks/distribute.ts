@@ -1,0 +1,4 @@
+import { distribute } from '../app/lifecycle.ts';
+import { taskHandler } from './task.ts';
+
+export const handler = taskHandler(distribute);

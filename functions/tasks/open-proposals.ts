@@ -1,0 +1,4 @@
+import { openProposals } from '../app/lifecycle.ts';
+import { taskHandler } from './task.ts';
+
+export const handler = taskHandler(openProposals);

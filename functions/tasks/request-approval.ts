@@ -1,0 +1,4 @@
+import { requestApproval } from '../app/lifecycle.ts';
+import { taskHandler } from './task.ts';
+
+export const handler = taskHandler(requestApproval);

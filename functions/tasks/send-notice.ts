@@ -1,0 +1,4 @@
+import { sendNotice } from '../app/lifecycle.ts';
+import { taskHandler } from './task.ts';
+
+export const handler = taskHandler(sendNotice);

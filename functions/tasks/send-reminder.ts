@@ -1,0 +1,4 @@
+import { sendReminder } from '../app/lifecycle.ts';
+import { taskHandler } from './task.ts';
+
+export const handler = taskHandler(sendReminder);

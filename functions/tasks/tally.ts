@@ -1,0 +1,4 @@
+import { tally } from '../app/lifecycle.ts';
+import { taskHandler } from './task.ts';
+
+export const handler = taskHandler(tally);

@@ -1,0 +1,165 @@
+/**
+ * Test harness: a private aws-ses-v2-local on a free port, for any suite that sends e-mail.
+ *
+ * aws-ses-v2-local keeps its mailbox in a module-level array, so two servers in one process would
+ * share (and clear) one store. The harness therefore runs it as a child process (its own store),
+ * and puts a small recording proxy in front of it: the emulator keeps only the parsed message
+ * (subject, text, html, attachments) and drops the raw MIME, while the proxy keeps the exact bytes of
+ * every `Content.Raw` sent, so tests can also parse the message as a mail client would.
+ *
+ *   const ses = await startSesLocal();
+ *   ... new Mailer({ ses: ses.client, ... }) or new SESv2Client({ endpoint: ses.endpoint, ... })
+ *   const messages = await ses.fetchMessages();   // GET /store emails (+ raw when sent as Raw)
+ *   await ses.stop();
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+
+/** One e-mail as aws-ses-v2-local stores it (GET /store), plus the raw MIME when it was sent as Raw. */
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  /** Parsed by the emulator with mailparser; `content` is base64. */
+  attachments: Array<{ filename?: string; contentType: string; content: string; size: number; [k: string]: unknown }>;
+  /** Seconds since epoch (the emulator's own wall clock). */
+  at: number;
+  /** The exact RFC 5322 message the client sent (Content.Raw only). */
+  raw?: Buffer;
+}
+
+export interface SesLocal {
+  /** Endpoint for SESv2Client (the recording proxy in front of the emulator). */
+  endpoint: string;
+  /** A client for that endpoint with dummy credentials. */
+  client: SESv2Client;
+  fetchMessages(): Promise<StoredEmail[]>;
+  clear(): Promise<void>;
+  /** The emulator's web mailbox. */
+  mailboxUrl: string;
+  stop(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+function emulatorCli(): string {
+  const pkg = require.resolve('aws-ses-v2-local/package.json');
+  return path.join(path.dirname(pkg), 'dist', 'cli.js');
+}
+
+async function startEmulator(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [emulatorCli(), '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SMTP_TRANSPORT: '' },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const m = /server running at \S*?:(\d+)/.exec(output);
+      if (m) {
+        child.stdout?.off('data', onData);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('exit', (code) => reject(new Error(`aws-ses-v2-local exited (${code}) before listening: ${output}`)));
+    child.once('error', reject);
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { child, port };
+}
+
+export async function startSesLocal(): Promise<SesLocal> {
+  const { child, port: emulatorPort } = await startEmulator();
+  const rawById = new Map<string, Buffer>();
+
+  // Recording proxy: forwards everything; remembers Content.Raw of each successful SendEmail.
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const upstream = http.request(
+        { host: '127.0.0.1', port: emulatorPort, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          const upChunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => upChunks.push(c));
+          up.on('end', () => {
+            const upBody = Buffer.concat(upChunks);
+            if (req.method === 'POST' && req.url?.startsWith('/v2/email/outbound-emails') && up.statusCode === 200) {
+              try {
+                const sent = JSON.parse(body.toString('utf8')) as { Content?: { Raw?: { Data?: string } } };
+                const answer = JSON.parse(upBody.toString('utf8')) as { MessageId?: string };
+                if (sent.Content?.Raw?.Data && answer.MessageId) {
+                  rawById.set(answer.MessageId, Buffer.from(sent.Content.Raw.Data, 'base64'));
+                }
+              } catch {
+                // Not JSON: nothing to record.
+              }
+            }
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(upBody);
+          });
+        },
+      );
+      upstream.on('error', (error) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`ses proxy: ${error.message}`);
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+  const client = new SESv2Client({
+    endpoint,
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  return {
+    endpoint,
+    client,
+    mailboxUrl: `${endpoint}/`,
+    async fetchMessages() {
+      const res = await fetch(`${endpoint}/store`);
+      if (!res.ok) throw new Error(`GET /store: ${res.status}`);
+      const store = (await res.json()) as { emails: StoredEmail[] };
+      return store.emails.map((email) => {
+        const raw = rawById.get(email.messageId);
+        return raw ? { ...email, raw } : email;
+      });
+    },
+    async clear() {
+      const res = await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+      if (!res.ok) throw new Error(`POST /clear-store: ${res.status}`);
+      rawById.clear();
+    },
+    async stop() {
+      client.destroy();
+      await new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      });
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+    },
+  };
+}
