@@ -1,5 +1,162 @@
 /**
- * `npm start`: the local Kvorum system. Placeholder until the local runtime lands (issue 4):
- * it says honestly what exists instead of pretending.
+ * `npm start`: the whole Kvorum system on this machine, no AWS account, no Docker.
+ * Data lives in .data/ (git-ignored); meetings in progress continue after a restart.
  */
-console.log('Kvorum local runtime is not built yet. What exists: the regulation rules and the working-day calendar (run `npm test`).');
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OffsetClock } from '../functions/lib/clock.ts';
+import { html } from '../functions/lib/html.ts';
+import { formatInstant } from '../functions/lib/format.ts';
+import { defaultGroupSettings } from '../functions/domain/deadlines.ts';
+import type { Member } from '../functions/domain/types.ts';
+import { ROOT, startLocalSystem, type LocalSystem } from './system.ts';
+
+const DATA = path.join(ROOT, '.data');
+const CLOCK_FILE = path.join(DATA, 'clock.json');
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const TZ = 'Europe/Astrakhan';
+
+export const DEMO_GROUP_ID = 'demo';
+export const DEMO_MEMBERS: Member[] = [
+  { id: 'chair', name: 'Иванов Иван Иванович', email: 'chair@kvorum.local', role: 'chair', position: 'заместитель главы администрации', lang: 'ru' },
+  { id: 'deputy', name: 'Петрова Анна Сергеевна', email: 'deputy@kvorum.local', role: 'deputy', position: 'начальник управления', lang: 'ru' },
+  { id: 'secretary', name: 'Сидорова Мария Олеговна', email: 'secretary@kvorum.local', role: 'secretary', position: 'главный специалист', lang: 'ru' },
+  { id: 'm1', name: 'Кузнецов Олег Петрович', email: 'kuznetsov@kvorum.local', role: 'member', lang: 'ru' },
+  { id: 'm2', name: 'Смирнова Елена Викторовна', email: 'smirnova@kvorum.local', role: 'member', lang: 'ru' },
+  { id: 'm3', name: 'Васильев Дмитрий Андреевич', email: 'vasiliev@kvorum.local', role: 'member', lang: 'ru' },
+  { id: 'm4', name: 'Новикова Ольга Игоревна', email: 'novikova@kvorum.local', role: 'member', lang: 'ru' },
+  { id: 'm5', name: 'John Smith', email: 'smith@kvorum.local', role: 'member', lang: 'en' },
+];
+
+function loadClock(): OffsetClock {
+  try {
+    const saved = JSON.parse(readFileSync(CLOCK_FILE, 'utf8')) as { offsetMs?: number };
+    return new OffsetClock({ offsetMs: Number(saved.offsetMs) || 0 });
+  } catch {
+    return new OffsetClock();
+  }
+}
+
+function saveClock(clock: OffsetClock): void {
+  writeFileSync(CLOCK_FILE, JSON.stringify({ offsetMs: clock.offsetMs }, null, 2));
+}
+
+async function consolePage(system: LocalSystem, clock: OffsetClock): Promise<string> {
+  const next = system.runtime.nextWakeUp();
+  const meetings = await system.deps.store.listMeetingsByGroup(DEMO_GROUP_ID);
+  const chairToken = await system.issuer.issue({ sub: 'chair', email: 'chair@kvorum.local', groups: ['chair'] });
+  const secretaryToken = await system.issuer.issue({ sub: 'secretary', email: 'secretary@kvorum.local', groups: ['secretary'] });
+  return html`<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Kvorum — local</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code,textarea{font-size:.85rem}textarea{width:100%;height:4.5rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}button{font-size:1rem;padding:.4rem .9rem}</style></head><body>
+<h1>Kvorum — локальная система</h1>
+<p>Почтовый ящик (все письма): <a href="${system.urls.mailbox}">${system.urls.mailbox}</a></p>
+<h2>Часы</h2>
+<p>Сейчас: <b>${formatInstant(clock.now(), TZ, 'ru')}</b>. Следующий срок: ${next ? formatInstant(next, TZ, 'ru') : '—'}.</p>
+<form method="post" action="/local/clock/next"><button type="submit">Перевести часы к следующему сроку</button></form>
+<h2>Созвать заседание</h2>
+<form method="post" action="/local/convene">
+<p><label>Тема <input name="title" value="Заседание рабочей группы" size="40"></label></p>
+<p><label>Дата <input name="date" type="date" value="${new Date(clock.now().getTime() + 10 * 86400000).toISOString().slice(0, 10)}"></label>
+<label>Время <input name="time" value="10:00" size="5"></label> (${TZ})</p>
+<p><label>Место <input name="place" value="г. Астрахань, ул. Чернышевского, 6, каб. 210" size="50"></label></p>
+<p><label>Вопрос повестки <input name="item" value="О плане работы рабочей группы" size="50"></label></p>
+<button type="submit">Созвать (как председатель)</button></form>
+<h2>Заседания</h2>
+<table><tr><th>№</th><th>Тема</th><th>Начало</th><th>Фаза</th><th>Id</th></tr>
+${meetings.map((m) => html`<tr><td>${m.number ?? ''}</td><td>${m.title}</td><td>${formatInstant(m.startsAt, m.timeZone, 'ru')}</td><td>${m.phase}</td><td><code>${m.id}</code></td></tr>`)}</table>
+<h2>Администраторский API</h2>
+<p>Токен председателя (Authorization: Bearer …):</p><textarea readonly>${chairToken}</textarea>
+<p>Токен секретаря:</p><textarea readonly>${secretaryToken}</textarea>
+<p>Например: <code>curl -H "Authorization: Bearer $TOKEN" ${system.urls.http}/admin/meetings/&lt;id&gt;</code></p>
+</body></html>`.value;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(DATA, { recursive: true });
+  const clock = loadClock();
+  let system!: LocalSystem;
+  const extraHttp = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(await consolePage(system, clock));
+      return true;
+    }
+    if (req.method === 'POST' && url.pathname === '/local/clock/next') {
+      const next = system.runtime.nextWakeUp();
+      if (next) {
+        clock.advanceTo(next);
+        saveClock(clock);
+        console.log(`clock moved to ${next.toISOString()}`);
+      }
+      res.writeHead(303, { location: '/' }).end();
+      return true;
+    }
+    if (req.method === 'POST' && url.pathname === '/local/convene') {
+      const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      const token = await system.issuer.issue({ sub: 'chair', email: 'chair@kvorum.local', groups: ['chair'] });
+      const response = await fetch(`${system.urls.http}/admin/groups/${DEMO_GROUP_ID}/meetings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: form.title,
+          date: form.date,
+          time: form.time,
+          ...(form.place ? { place: form.place } : {}),
+          agenda: form.item ? [{ title: form.item, speakers: ['secretary'] }] : [],
+        }),
+      });
+      const text = await response.text();
+      if (response.ok) res.writeHead(303, { location: '/' }).end();
+      else res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8' }).end(text);
+      return true;
+    }
+    return false;
+  };
+
+  system = await startLocalSystem({
+    clock,
+    dataDir: path.join(DATA, 'dynamodb'),
+    httpPort: port('PORT', 3000),
+    sfnPort: port('SFN_PORT', 4584),
+    dynamoPort: port('DYNAMODB_PORT', 4567),
+    extraHttp,
+  });
+
+  if (!(await system.deps.store.getGroup(DEMO_GROUP_ID))) {
+    await system.deps.store.putGroup({
+      id: DEMO_GROUP_ID,
+      bodyName: 'Администрация муниципального образования «Городской округ город Астрахань»',
+      name: 'Рабочая группа по внедрению клиентоцентричности оказания муниципальных услуг',
+      settings: { ...defaultGroupSettings, timeZone: TZ },
+      members: DEMO_MEMBERS,
+    });
+    console.log('Seeded the demo group "demo" (chair, deputy, secretary, 5 members; addresses @kvorum.local).');
+  }
+  const resumed = await system.resumeActiveMeetings();
+  if (resumed.length > 0) console.log(`Resumed ${resumed.length} meeting(s) in progress: ${resumed.join(', ')}`);
+  const firstRun = !existsSync(CLOCK_FILE);
+  saveClock(clock);
+
+  console.log(`
+Kvorum is running locally (Ctrl+C to stop).
+  Console (convene, move the clock):  ${system.urls.http}/
+  Mailbox (every e-mail sent):        ${system.urls.mailbox}
+  HTTP API (member links, /admin):    ${system.urls.http}
+  Step Functions endpoint:            ${system.urls.sfn}
+  DynamoDB endpoint (dynalite):       ${system.urls.dynamodb}   data in .data/dynamodb
+${firstRun ? `
+How to run a meeting: open the console, press «Созвать»; read the e-mails in the mailbox and open their
+links as the members would; press «Перевести часы к следующему сроку» to skip to the next deadline.
+` : ''}`);
+
+  const shutdown = async () => {
+    saveClock(clock);
+    await system.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+await main();
