@@ -1,0 +1,442 @@
+/**
+ * The AWS stack of Kvorum: the handler functions of functions/manifest.ts, one DynamoDB table,
+ * the meeting state machine (workflows/meeting.asl.json), the HTTP API (member links, admin),
+ * Cognito for the chair and the secretary, SES v2 sending with bounce/complaint events, the
+ * link-signing secret, and alarms.
+ */
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { handlers as manifestHandlers, type HandlerSpec } from '../functions/manifest.ts';
+import { tableSchema, type KeyType } from '../functions/store/table.ts';
+import { ASL_PATH, aslNameOf, substitutionKey } from './asl.ts';
+import { ADMIN_GROUPS, type KvorumConfig } from './config.ts';
+import { applyGrants, KvorumFunction } from './functions.ts';
+import { acknowledge } from './nag.ts';
+
+export interface KvorumStackProps extends StackProps {
+  config: KvorumConfig;
+  /** Defaults to functions/manifest.ts. */
+  handlers?: HandlerSpec[];
+  /** Defaults to workflows/meeting.asl.json. */
+  aslPath?: string;
+}
+
+/** Custom metric the Distribute task emits (Embedded Metric Format, no dimensions) when п. 3.4's deadline passes. */
+export const DISTRIBUTION_DEADLINE_METRIC = { namespace: 'Kvorum', metricName: 'DistributionDeadlineMissed' } as const;
+
+const attributeType: Record<KeyType, dynamodb.AttributeType> = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
+};
+
+export class KvorumStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly functions = new Map<string, KvorumFunction>();
+  readonly stateMachine: sfn.StateMachine;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
+  readonly apiAccessLogGroup: logs.LogGroup;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+  readonly linkSecret: secretsmanager.Secret;
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly emailIdentity: ses.EmailIdentity;
+  readonly sesEventsTopic: sns.Topic;
+  readonly alarmTopic: sns.Topic;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: KvorumStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const handlers = props.handlers ?? manifestHandlers;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    // ---- Data -------------------------------------------------------------------------------
+    // AWS managed key (aws/dynamodb): encrypted at rest, every use logged in CloudTrail, no key
+    // policy to maintain and no $1/month per customer key; nothing here needs key revocation or
+    // cross-account sharing, the reasons to pick a customer managed key.
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: tableSchema.partitionKey.name, type: attributeType[tableSchema.partitionKey.type] },
+      sortKey: { name: tableSchema.sortKey.name, type: attributeType[tableSchema.sortKey.type] },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableSchema.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey.name, type: attributeType[index.partitionKey.type] },
+        sortKey: { name: index.sortKey.name, type: attributeType[index.sortKey.type] },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // One random value signs member links; functions get its ARN only (never the value).
+    this.linkSecret = new secretsmanager.Secret(this, 'LinkSigningSecret', {
+      description: 'Kvorum: HMAC key that signs member links',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.linkSecret,
+      'AwsSolutions-SMG4',
+      'Rotating the link-signing key would invalidate every link already e-mailed for running meetings (ballots, signatures); it is rotated by hand between meetings (docs/deploy.md).',
+    );
+
+    // ---- Notifications: one customer managed key, because SES and CloudWatch must be able to
+    // publish to the encrypted topics and the AWS managed aws/sns key cannot grant them that.
+    const notificationsKey = new kms.Key(this, 'NotificationsKey', {
+      description: 'Kvorum: encrypts the SES events and alarm topics',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const service of ['ses.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      notificationsKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          principals: [new iam.ServicePrincipal(service)],
+          resources: ['*'], // in a key policy "*" means this key
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
+
+    this.sesEventsTopic = new sns.Topic(this, 'SesEventsTopic', {
+      displayName: 'Kvorum SES bounces and complaints',
+      masterKey: notificationsKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Kvorum alarms',
+      masterKey: notificationsKey,
+      enforceSSL: true,
+    });
+    // A topic policy replaces the default one, so CloudWatch alarms need an explicit allow.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+
+    // Failed asynchronous deliveries (SNS → SesEvents, SNS → alarm e-mail) end here instead of being lost.
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', 'This queue is itself the dead-letter queue; a redrive policy on it would only move messages to yet another queue.');
+    if (config.alarmEmail) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail, { deadLetterQueue: this.deadLetterQueue }));
+    }
+
+    // ---- SES v2 ---------------------------------------------------------------------------
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: ses.EventDestination.snsTopic(this.sesEventsTopic),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+    this.emailIdentity = new ses.EmailIdentity(this, 'EmailIdentity', {
+      identity: ses.Identity.domain(config.domain),
+      configurationSet: this.configurationSet,
+    });
+    // SES authorises a send against the most specific verified identity of the From address: the
+    // domain, or the address itself if someone also verified it; allow both (both are ours).
+    const sesIdentityArns = [config.domain, config.senderAddress].map((name) =>
+      this.formatArn({ service: 'ses', resource: 'identity', resourceName: name }),
+    );
+    const sesConfigurationSetArn = this.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+
+    // ---- State machine name and ARNs, known before the functions exist ----------------------
+    // Built from the name, not from the resource, so a task granted sfn:callback does not make
+    // the state machine (which references the task) depend on itself.
+    const stateMachineName = `${this.stackName}-meeting`;
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const stateMachineExecutionsArn = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    // ---- HTTP API (created before the functions: they get its URL; it does not depend on them)
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Kvorum: member links and the chair/secretary endpoint',
+      createDefaultStage: false,
+    });
+    const publicBaseUrl = this.httpApi.apiEndpoint;
+
+    // ---- Functions ------------------------------------------------------------------------
+    const commonEnvironment: Record<string, string> = {
+      TABLE_NAME: this.table.tableName,
+      SENDER_ADDRESS: config.senderAddress,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      LINK_SECRET_ARN: this.linkSecret.secretArn,
+      SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+      GROUP_TIME_ZONE: config.groupTimeZone,
+    };
+    for (const spec of handlers) {
+      const environment = { ...commonEnvironment };
+      if (spec.grants.includes('sfn:start')) environment.STATE_MACHINE_ARN = stateMachineArn;
+      const asynchronous = spec.kind === 'ses-events';
+      const fn = new KvorumFunction(this, spec.id, {
+        spec,
+        environment,
+        logRetention,
+        applicationLogLevel: lambda.ApplicationLogLevel.INFO,
+        ...(asynchronous ? { deadLetterQueue: this.deadLetterQueue } : {}),
+      });
+      applyGrants(fn, {
+        table: this.table,
+        sesIdentityArns,
+        sesConfigurationSetArn,
+        stateMachineArn,
+        stateMachineExecutionsArn,
+        linkSecret: this.linkSecret,
+      });
+      this.functions.set(spec.id, fn);
+    }
+    for (const fn of this.functionsOfKind('ses-events')) {
+      this.sesEventsTopic.addSubscription(new subscriptions.LambdaSubscription(fn.fn, { deadLetterQueue: this.deadLetterQueue }));
+    }
+
+    // ---- State machine --------------------------------------------------------------------
+    const tasks = handlers.filter((h) => h.kind === 'task');
+    const definitionSubstitutions: Record<string, string> = {};
+    for (const spec of tasks) definitionSubstitutions[substitutionKey(aslNameOf(spec))] = this.fn(spec.id).functionArn;
+    const stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: logRetention,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'MeetingStateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(props.aslPath ?? ASL_PATH),
+      definitionSubstitutions,
+      // ALL events but no execution data: task tokens and e-mail addresses never reach the logs.
+      logs: { destination: stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    // Invoke exactly the task functions, unqualified ARNs only (the ASL uses those).
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: tasks.map((spec) => this.fn(spec.id).functionArn),
+      }),
+    );
+    acknowledge(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) actions that Step Functions logging and tracing need support no resource-level permissions.',
+    );
+
+    // ---- Cognito: the chair and the secretary ---------------------------------------------
+    // MFA required (TOTP, no SMS): admins convene and cancel meetings and edit the protocol, so
+    // a leaked password alone must not be enough; TOTP costs nothing and needs no SMS role.
+    // Plus feature plan for threat protection (compromised credentials, adaptive auth): a few
+    // admin users cost cents a month.
+    this.userPool = new cognito.UserPool(this, 'AdminUserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const groups = new Map<string, cognito.CfnUserPoolGroup>();
+    for (const group of ADMIN_GROUPS) {
+      groups.set(
+        group,
+        new cognito.CfnUserPoolGroup(this, `Group-${group}`, {
+          userPoolId: this.userPool.userPoolId,
+          groupName: group,
+          description: group === 'chair' ? 'Председатель рабочей группы' : 'Секретарь рабочей группы',
+        }),
+      );
+    }
+    this.userPoolClient = this.userPool.addClient('AdminClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      disableOAuth: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    for (const user of config.adminUsers) {
+      const cfnUser = new cognito.CfnUserPoolUser(this, `AdminUser-${user.email}`, {
+        userPoolId: this.userPool.userPoolId,
+        username: user.email,
+        desiredDeliveryMediums: ['EMAIL'],
+        userAttributes: [
+          { name: 'email', value: user.email },
+          { name: 'email_verified', value: 'true' },
+        ],
+      });
+      const attachment = new cognito.CfnUserPoolUserToGroupAttachment(this, `AdminUserGroup-${user.email}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: user.group,
+        username: cfnUser.ref,
+      });
+      attachment.addResourceDependency(groups.get(user.group)!);
+    }
+
+    // ---- HTTP API stage and routes --------------------------------------------------------
+    this.apiAccessLogGroup = new logs.LogGroup(this, 'ApiAccessLogGroup', { retention: logRetention });
+    this.apiStage = new apigwv2.HttpStage(this, 'ApiDefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttle.rateLimit, burstLimit: config.throttle.burstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.apiAccessLogGroup),
+        // routeKey, never the path: member links carry their token in the path.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+
+    for (const fn of this.functionsOfKind('http-public')) {
+      const routes = this.httpApi.addRoutes({
+        path: '/l/{token}',
+        methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`${fn.spec.id}Integration`, fn.fn),
+      });
+      for (const route of routes) {
+        acknowledge(
+          route,
+          'AwsSolutions-APIG4',
+          'Member links are capability URLs: the function verifies the signed token in the path (HMAC with the link-signing secret) before showing or changing anything; members have no accounts.',
+        );
+      }
+    }
+    const adminAuthorizer = new HttpJwtAuthorizer(
+      'AdminJwtAuthorizer',
+      `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`,
+      { jwtAudience: [this.userPoolClient.userPoolClientId] },
+    );
+    for (const fn of this.functionsOfKind('http-admin')) {
+      this.httpApi.addRoutes({
+        path: '/admin/{proxy+}',
+        methods: [apigwv2.HttpMethod.ANY],
+        integration: new HttpLambdaIntegration(`${fn.spec.id}Integration`, fn.fn),
+        authorizer: adminAuthorizer,
+      });
+    }
+
+    // ---- Alarms ---------------------------------------------------------------------------
+    const alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(alarmAction);
+      return a;
+    };
+    alarm(
+      'MeetingExecutionsFailedAlarm',
+      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      'A meeting execution failed: the meeting is stuck until someone looks (see the RecordFailure e-mail).',
+    );
+    for (const fn of this.functions.values()) {
+      alarm(`${fn.spec.id}ErrorsAlarm`, fn.fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }), `${fn.spec.id} function errors.`);
+    }
+    alarm(
+      'DistributionDeadlineMissedAlarm',
+      new cloudwatch.Metric({
+        ...DISTRIBUTION_DEADLINE_METRIC,
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      }),
+      'The signed protocol was not distributed to every member in time (п. 3.4).',
+    );
+    alarm(
+      'DeadLetterQueueAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      'An SES bounce/complaint event or an alarm e-mail could not be delivered and waits in the dead-letter queue.',
+    );
+
+    // ---- Outputs --------------------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl, description: 'Base URL of the HTTP API (member links under /l/)' });
+    new CfnOutput(this, 'AdminUrl', { value: `${publicBaseUrl}/admin/`, description: 'Chair and secretary endpoint' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+  }
+
+  private fn(id: string): lambda.IFunction {
+    const f = this.functions.get(id);
+    if (!f) throw new Error(`No function ${id}`);
+    return f.fn;
+  }
+
+  private functionsOfKind(kind: HandlerSpec['kind']): KvorumFunction[] {
+    return [...this.functions.values()].filter((f) => f.spec.kind === kind);
+  }
+}

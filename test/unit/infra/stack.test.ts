@@ -1,0 +1,525 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Match } from 'aws-cdk-lib/assertions';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlers, taskHandlers, type Grant, type HandlerSpec } from '../../../functions/manifest.ts';
+import { tableSchema } from '../../../functions/store/table.ts';
+import { aslPlaceholders, readAsl, substitutionKey } from '../../../infra/asl.ts';
+import { ESM_REQUIRE_BANNER, fontFilesToCopy, LAMBDA_RUNTIME, rendersPdf } from '../../../infra/functions.ts';
+import { DISTRIBUTION_DEADLINE_METRIC } from '../../../infra/kvorum-stack.ts';
+import { synthKvorum, testConfig, type Synthesized } from './support.ts';
+
+let s: Synthesized;
+
+beforeAll(() => {
+  s = synthKvorum();
+}, 240_000);
+
+afterAll(() => s?.cleanup());
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+function functionOf(spec: HandlerSpec) {
+  const f = s.stack.functions.get(spec.id);
+  if (!f) throw new Error(`no function for ${spec.id}`);
+  return f;
+}
+
+function functionResource(spec: HandlerSpec) {
+  const id = s.logicalId(functionOf(spec).fn);
+  const resource = s.json.Resources[id];
+  if (!resource) throw new Error(`no resource ${id}`);
+  return resource;
+}
+
+/** Every statement of every IAM policy attached to the role. */
+function statementsOfRole(roleLogicalId: string): Statement[] {
+  return Object.values(s.json.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function statementsOf(spec: HandlerSpec): Statement[] {
+  return statementsOfRole(s.logicalId(functionOf(spec).role));
+}
+
+function actionsOf(spec: HandlerSpec): Set<string> {
+  return new Set(statementsOf(spec).flatMap((st) => asArray(st.Action)));
+}
+
+function resourcesFor(spec: HandlerSpec, action: string): unknown[] {
+  return statementsOf(spec)
+    .filter((st) => asArray(st.Action).includes(action))
+    .flatMap((st) => asArray(st.Resource));
+}
+
+describe('DynamoDB table', () => {
+  it('has the key schema and GSIs of functions/store/table.ts', () => {
+    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: tableSchema.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: tableSchema.sortKey.name, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
+  });
+
+  it('is on-demand, with point-in-time recovery, deletion protection and AWS managed encryption, and is retained', () => {
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        // SSEEnabled without a key id = the AWS managed aws/dynamodb key.
+        SSESpecification: { SSEEnabled: true },
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('Lambda functions', () => {
+  it('uses the newest Node.js runtime aws-cdk-lib offers', () => {
+    const versions = Object.keys(lambda.Runtime)
+      .map((name) => /^NODEJS_(\d+)_X$/.exec(name)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number);
+    const newest = Math.max(...versions);
+    expect(LAMBDA_RUNTIME.name).toBe(`nodejs${newest}.x`);
+    expect(LAMBDA_RUNTIME).toBe((lambda.Runtime as unknown as Record<string, lambda.Runtime>)[`NODEJS_${newest}_X`]);
+  });
+
+  it('creates exactly one function per manifest entry, and no other', () => {
+    s.template.resourceCountIs('AWS::Lambda::Function', handlers.length);
+    expect([...s.stack.functions.keys()].sort()).toEqual(handlers.map((h) => h.id).sort());
+  });
+
+  it.each(handlers.map((h) => [h.id, h] as const))('%s: ARM64, runtime, memory, timeout, JSON logs, tracing, own log group', (_id, spec) => {
+    const props = functionResource(spec).Properties;
+    expect(props).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: LAMBDA_RUNTIME.name,
+      MemorySize: spec.memoryMb,
+      Timeout: spec.timeoutSeconds,
+      Description: spec.description,
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
+    });
+    const logGroupId = s.logicalId(functionOf(spec).logGroup);
+    expect(props.LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });
+    expect(s.json.Resources[logGroupId]?.Properties.RetentionInDays).toBe(testConfig.logRetentionDays);
+  });
+
+  it.each(handlers.map((h) => [h.id, h] as const))('%s: environment', (_id, spec) => {
+    const env = functionResource(spec).Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      TABLE_NAME: s.resolve(s.stack.table.tableName),
+      SENDER_ADDRESS: testConfig.senderAddress,
+      PUBLIC_BASE_URL: s.resolve(s.stack.httpApi.apiEndpoint),
+      LINK_SECRET_ARN: s.resolve(s.stack.linkSecret.secretArn),
+      SES_CONFIGURATION_SET: s.resolve(s.stack.configurationSet.configurationSetName),
+      GROUP_TIME_ZONE: 'Europe/Astrakhan',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    if (spec.grants.includes('sfn:start')) {
+      expect(env.STATE_MACHINE_ARN).toBeDefined();
+    } else {
+      expect(env).not.toHaveProperty('STATE_MACHINE_ARN');
+    }
+    if (rendersPdf(spec)) expect(env.PDF_FONT_DIR).toBe('/var/task');
+    else expect(env).not.toHaveProperty('PDF_FONT_DIR');
+  });
+
+  it('gives STATE_MACHINE_ARN the ARN of the meeting state machine', () => {
+    const admin = handlers.find((h) => h.grants.includes('sfn:start'));
+    expect(admin).toBeDefined();
+    const env = functionResource(admin!).Properties.Environment.Variables;
+    const arn = JSON.stringify(env.STATE_MACHINE_ARN);
+    expect(arn).toContain(`:stateMachine:${s.stack.stackName}-meeting`);
+    s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: `${s.stack.stackName}-meeting` });
+  });
+
+  it('never puts the link-signing secret value (or any dynamic secret reference) into an environment', () => {
+    for (const spec of handlers) {
+      const env = JSON.stringify(functionResource(spec).Properties.Environment);
+      expect(env).not.toMatch(/resolve:secretsmanager|SecretString/);
+    }
+    s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+      SecretString: Match.absent(),
+    });
+  });
+
+  it('bundles locally as minified ESM with a require banner, a source map, and the fonts for PDF renderers', () => {
+    for (const spec of handlers) {
+      // The S3 key is "<asset hash>.zip"; the staged bundle is the assembly's "asset.<hash>" directory.
+      const key = functionResource(spec).Properties.Code.S3Key as string;
+      const dir = join(s.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      for (const font of fontFilesToCopy()) {
+        expect(existsSync(join(dir, font)), `${spec.id} ${font}`).toBe(rendersPdf(spec));
+      }
+    }
+    expect(['Distribute', 'RequestSignatures', 'MemberLinks', 'Admin'].every((name) => handlers.some((h) => (h.aslName ?? h.id) === name && rendersPdf(h)))).toBe(true);
+  });
+});
+
+describe('IAM: exactly the grants of the manifest', () => {
+  const grantActions: Record<Grant, string[]> = {
+    'table:read': ['dynamodb:GetItem', 'dynamodb:Query'],
+    'table:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    'ses:send': ['ses:SendEmail', 'ses:SendRawEmail'],
+    'sfn:start': ['states:StartExecution'],
+    'sfn:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+    'sfn:stop': ['states:StopExecution'],
+    'secret:read': ['secretsmanager:GetSecretValue'],
+  };
+  const baseline = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+  const grantPrefixes: Record<Grant, RegExp> = {
+    'table:read': /^dynamodb:(BatchGetItem|GetRecords|GetShardIterator|Query|GetItem|Scan|ConditionCheckItem|DescribeTable)$/,
+    'table:write': /^dynamodb:(BatchWriteItem|PutItem|UpdateItem|DeleteItem|DescribeTable)$/,
+    'ses:send': /^ses:/,
+    'sfn:start': /^states:StartExecution$/,
+    'sfn:callback': /^states:SendTask(Success|Failure|Heartbeat)$/,
+    'sfn:stop': /^states:StopExecution$/,
+    'secret:read': /^secretsmanager:GetSecretValue$/,
+  };
+
+  it.each(handlers.map((h) => [h.id, h] as const))('%s has its grants and nothing more', (_id, spec) => {
+    const actions = actionsOf(spec);
+    for (const action of baseline) expect(actions).toContain(action);
+    for (const grant of spec.grants) for (const action of grantActions[grant]) expect(actions, `${grant}`).toContain(action);
+    for (const action of actions) {
+      const explained =
+        baseline.includes(action) ||
+        spec.grants.some((g) => grantPrefixes[g].test(action)) ||
+        // The asynchronously invoked SesEvents writes failed events to its dead-letter queue.
+        (spec.kind === 'ses-events' && action === 'sqs:SendMessage');
+      expect(explained, `${spec.id} has unexpected ${action}`).toBe(true);
+    }
+  });
+
+  it('lets only the asynchronous SesEvents send to the dead-letter queue, and only to it', () => {
+    for (const spec of handlers) {
+      const resources = resourcesFor(spec, 'sqs:SendMessage');
+      expect(resources).toEqual(spec.kind === 'ses-events' ? [s.resolve(s.stack.deadLetterQueue.queueArn)] : []);
+    }
+  });
+
+  it('uses no managed policies on function roles (no AWSLambdaBasicExecutionRole)', () => {
+    for (const spec of handlers) {
+      const role = s.json.Resources[s.logicalId(functionOf(spec).role)];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('scopes logs to the function’s own log group', () => {
+    for (const spec of handlers) {
+      expect(resourcesFor(spec, 'logs:PutLogEvents')).toEqual([s.resolve(functionOf(spec).logGroup.logGroupArn)]);
+    }
+  });
+
+  it('scopes table access to the one table and its indexes', () => {
+    const tableArn = s.resolve(s.stack.table.tableArn);
+    for (const spec of handlers.filter((h) => h.grants.includes('table:read'))) {
+      const resources = resourcesFor(spec, 'dynamodb:Query');
+      expect(resources).toContainEqual(tableArn);
+      expect(resources.every((r) => JSON.stringify(r).includes(JSON.stringify(tableArn).slice(1, -1)))).toBe(true);
+    }
+  });
+
+  it('scopes ses:SendEmail to the domain identity, the sender address identity and the configuration set', () => {
+    for (const spec of handlers.filter((h) => h.grants.includes('ses:send'))) {
+      const resources = resourcesFor(spec, 'ses:SendEmail').map((r) => JSON.stringify(r));
+      expect(resources).toHaveLength(3);
+      expect(resources.some((r) => r.includes(`:identity/${testConfig.domain}"`))).toBe(true);
+      expect(resources.some((r) => r.includes(`:identity/${testConfig.senderAddress}"`))).toBe(true);
+      expect(resources.some((r) => r.includes(':configuration-set/') && r.includes(JSON.stringify(s.resolve(s.stack.configurationSet.configurationSetName))))).toBe(true);
+    }
+  });
+
+  it('scopes Step Functions actions to the meeting state machine (and its executions for StopExecution)', () => {
+    const smName = `${s.stack.stackName}-meeting`;
+    for (const spec of handlers) {
+      for (const action of ['states:StartExecution', 'states:SendTaskSuccess']) {
+        for (const r of resourcesFor(spec, action)) expect(JSON.stringify(r)).toContain(`:stateMachine:${smName}`);
+      }
+      for (const r of resourcesFor(spec, 'states:StopExecution')) expect(JSON.stringify(r)).toContain(`:execution:${smName}:*`);
+    }
+    s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: smName });
+  });
+
+  it('scopes secretsmanager:GetSecretValue to the link-signing secret only', () => {
+    for (const spec of handlers.filter((h) => h.grants.includes('secret:read'))) {
+      expect(resourcesFor(spec, 'secretsmanager:GetSecretValue')).toEqual([s.resolve(s.stack.linkSecret.secretArn)]);
+    }
+  });
+});
+
+describe('State machine', () => {
+  const smResource = () => Object.values(s.json.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
+
+  it('is Standard, logs ALL without execution data, and traces with X-Ray', () => {
+    s.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }],
+      },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('substitutes every task ARN of the manifest, and every placeholder of the ASL file has a substitution', () => {
+    const substitutions = smResource().Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const expected = Object.fromEntries(taskHandlers.map((t) => [substitutionKey(t.aslName!), s.resolve(functionOf(t).fn.functionArn)]));
+    expect(substitutions).toEqual(expected);
+    expect(aslPlaceholders(readAsl())).toEqual(Object.keys(substitutions).sort());
+  });
+
+  it('may invoke exactly the task functions', () => {
+    const roleId = s.logicalId(s.stack.stateMachine.role as never);
+    const invoke = statementsOfRole(roleId).filter((st) => asArray(st.Action).some((a) => a.startsWith('lambda:')));
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0]!.Action).toBe('lambda:InvokeFunction');
+    const resources = asArray(invoke[0]!.Resource).map((r) => JSON.stringify(r)).sort();
+    const expected = taskHandlers.map((t) => JSON.stringify(s.resolve(functionOf(t).fn.functionArn))).sort();
+    expect(resources).toEqual(expected);
+  });
+});
+
+describe('HTTP API', () => {
+  const routes = () => Object.entries(s.json.Resources).filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
+  const integrationTarget = (route: { Properties?: any }) => {
+    const integrationId = JSON.stringify(route.Properties.Target).match(/"Ref":"([^"]+)"/)?.[1];
+    return s.json.Resources[integrationId!]!.Properties.IntegrationUri;
+  };
+
+  it('has the public member-link routes and the admin route, and no other', () => {
+    expect(routes().map(([, r]) => r.Properties.RouteKey).sort()).toEqual(['ANY /admin/{proxy+}', 'GET /l/{token}', 'POST /l/{token}']);
+  });
+
+  it('sends /l/{token} to MemberLinks without an authorizer', () => {
+    const memberLinks = handlers.find((h) => h.kind === 'http-public')!;
+    for (const [, route] of routes().filter(([, r]) => (r.Properties.RouteKey as string).endsWith('/l/{token}'))) {
+      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+      expect(integrationTarget(route)).toEqual(s.resolve(functionOf(memberLinks).fn.functionArn));
+    }
+  });
+
+  it('puts the admin route behind a Cognito JWT authorizer and sends it to Admin', () => {
+    const admin = handlers.find((h) => h.kind === 'http-admin')!;
+    const [, route] = routes().find(([, r]) => r.Properties.RouteKey === 'ANY /admin/{proxy+}')!;
+    expect(route.Properties.AuthorizationType).toBe('JWT');
+    const authorizerId = route.Properties.AuthorizerId.Ref as string;
+    const authorizer = s.json.Resources[authorizerId]!;
+    expect(authorizer.Type).toBe('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Audience: [s.resolve(s.stack.userPoolClient.userPoolClientId)] },
+    });
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain(JSON.stringify(s.resolve(s.stack.userPool.userPoolId)));
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('https://cognito-idp.');
+    expect(integrationTarget(route)).toEqual(s.resolve(functionOf(admin).fn.functionArn));
+  });
+
+  it('throttles the $default stage and writes JSON access logs without the token-bearing path', () => {
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: testConfig.throttle.rateLimit, ThrottlingBurstLimit: testConfig.throttle.burstLimit },
+      AccessLogSettings: { DestinationArn: s.resolve(s.stack.apiAccessLogGroup.logGroupArn), Format: Match.anyValue() },
+    });
+    const stage = Object.values(s.json.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format.requestId).toBe('$context.requestId');
+    expect(format.routeKey).toBe('$context.routeKey');
+    expect(stage.Properties.AccessLogSettings.Format).not.toContain('$context.path');
+  });
+});
+
+describe('Cognito', () => {
+  it('has a user pool without self sign-up, with a strong password policy, TOTP MFA required and threat protection', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: Match.anyValue(),
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+    const pool = Object.values(s.json.Resources).find((r) => r.Type === 'AWS::Cognito::UserPool')!;
+    expect(pool.Properties.Policies.PasswordPolicy.MinimumLength).toBeGreaterThanOrEqual(12);
+  });
+
+  it('has the groups chair and secretary', () => {
+    s.template.resourceCountIs('AWS::Cognito::UserPoolGroup', 2);
+    for (const group of ['chair', 'secretary']) s.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+  });
+
+  it('creates the first admin users and puts each into its group', () => {
+    s.template.resourceCountIs('AWS::Cognito::UserPoolUser', testConfig.adminUsers.length);
+    for (const user of testConfig.adminUsers) {
+      s.template.hasResourceProperties('AWS::Cognito::UserPoolUser', {
+        Username: user.email,
+        DesiredDeliveryMediums: ['EMAIL'],
+        UserAttributes: Match.arrayWith([{ Name: 'email', Value: user.email }]),
+      });
+      const [userId] = Object.entries(s.json.Resources).find(([, r]) => r.Type === 'AWS::Cognito::UserPoolUser' && r.Properties.Username === user.email)!;
+      s.template.hasResourceProperties('AWS::Cognito::UserPoolUserToGroupAttachment', { GroupName: user.group, Username: { Ref: userId } });
+    }
+  });
+
+  it('has a public (secretless) admin client using SRP', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+    });
+  });
+});
+
+describe('SES v2', () => {
+  it('has the domain identity using the configuration set', () => {
+    s.template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: testConfig.domain,
+      ConfigurationSetAttributes: { ConfigurationSetName: s.resolve(s.stack.configurationSet.configurationSetName) },
+    });
+  });
+
+  it('suppresses bounces and complaints', () => {
+    s.template.hasResourceProperties('AWS::SES::ConfigurationSet', { SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } });
+  });
+
+  it('sends bounce and complaint events to an encrypted topic that feeds SesEvents (with a DLQ)', () => {
+    const topicRef = s.resolve(s.stack.sesEventsTopic.topicArn);
+    s.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: { TopicARN: topicRef } }),
+    });
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue(), DisplayName: 'Kvorum SES bounces and complaints' });
+    const sesEvents = handlers.find((h) => h.kind === 'ses-events')!;
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: topicRef,
+      Endpoint: s.resolve(functionOf(sesEvents).fn.functionArn),
+      RedrivePolicy: { deadLetterTargetArn: s.resolve(s.stack.deadLetterQueue.queueArn) },
+    });
+    expect(functionResource(sesEvents).Properties.DeadLetterConfig).toEqual({ TargetArn: s.resolve(s.stack.deadLetterQueue.queueArn) });
+  });
+
+  it('lets SES publish to the topic and use its key', () => {
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'ses.amazonaws.com' } })]) },
+    });
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' } })]) },
+    });
+  });
+});
+
+describe('Alarms and outputs', () => {
+  const alarms = () => Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  const alarmTopicRef = () => s.resolve(s.stack.alarmTopic.topicArn);
+
+  it('alarms on failed meeting executions', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: s.resolve(s.stack.stateMachine.stateMachineArn) }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [alarmTopicRef()],
+    });
+  });
+
+  it('alarms on the Errors of each function', () => {
+    for (const spec of handlers) {
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: s.resolve(functionOf(spec).fn.functionName) }],
+        AlarmActions: [alarmTopicRef()],
+      });
+    }
+  });
+
+  it('alarms when the distribution deadline is missed (custom EMF metric, no dimensions, ≥ 1)', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: DISTRIBUTION_DEADLINE_METRIC.namespace,
+      MetricName: DISTRIBUTION_DEADLINE_METRIC.metricName,
+      Dimensions: Match.absent(),
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [alarmTopicRef()],
+    });
+    expect(DISTRIBUTION_DEADLINE_METRIC).toEqual({ namespace: 'Kvorum', metricName: 'DistributionDeadlineMissed' });
+  });
+
+  it('sends every alarm to the encrypted alarm topic, which has the optional e-mail subscription', () => {
+    for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([alarmTopicRef()]);
+    s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: testConfig.alarmEmail, TopicArn: alarmTopicRef() });
+    s.template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Kvorum alarms', KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('outputs ApiUrl, AdminUrl, UserPoolId and UserPoolClientId', () => {
+    const endpoint = s.resolve(s.stack.httpApi.apiEndpoint);
+    s.template.hasOutput('ApiUrl', { Value: endpoint });
+    s.template.hasOutput('AdminUrl', { Value: { 'Fn::Join': ['', [endpoint, '/admin/']] } });
+    s.template.hasOutput('UserPoolId', { Value: s.resolve(s.stack.userPool.userPoolId) });
+    s.template.hasOutput('UserPoolClientId', { Value: s.resolve(s.stack.userPoolClient.userPoolClientId) });
+  });
+});
+
+describe('cdk-nag (AwsSolutions and Serverless packs, run on synth)', () => {
+  it('reports no unacknowledged error or warning', () => {
+    const findings = s.report.pluginReports.flatMap((p) =>
+      p.violations.map((v) => `${p.pluginName} ${v.severity} ${v.ruleName}: ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledgement a specific reason', () => {
+    const acknowledgements: Array<{ path: string; id: string; reason: string }> = [];
+    for (const construct of s.stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+        for (const [id, value] of Object.entries(entry.data as Record<string, unknown>)) {
+          const reason = typeof value === 'string' ? value : ((value as { reason?: string }).reason ?? JSON.stringify(value));
+          acknowledgements.push({ path: construct.node.path, id, reason });
+        }
+      }
+    }
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const a of acknowledgements) expect(a.reason.length, `${a.path} ${a.id}`).toBeGreaterThan(40);
+    // No blanket acknowledgement of a whole rule at the stack level.
+    expect(acknowledgements.filter((a) => a.path === s.stack.node.path)).toEqual([]);
+  });
+});
