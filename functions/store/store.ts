@@ -127,6 +127,7 @@ export class KvorumStore {
   private readonly tableName: string;
   private readonly clock: Clock;
   private readonly staleClaimMs: number;
+  private auditSequence = 0;
   private readonly randomSuffix: () => string;
 
   constructor(options: KvorumStoreOptions) {
@@ -975,7 +976,9 @@ export class KvorumStore {
   async appendAudit(meetingId: string, input: AuditInput): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const at = this.stamp();
-      const id = `${at}#${this.randomSuffix()}`;
+      // The per-process sequence keeps entries written within one millisecond in their order.
+      this.auditSequence = (this.auditSequence + 1) % 1_000_000;
+      const id = `${at}#${String(this.auditSequence).padStart(6, '0')}${this.randomSuffix()}`;
       const entry: AuditEntry = { meetingId, id, at, actor: input.actor, action: input.action, detail: input.detail ?? {} };
       if (await this.putNew({ pk: keys.auditPartition(meetingId), sk: id, ...entry })) return entry;
     }

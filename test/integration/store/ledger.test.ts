@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KvorumStore } from '../../../functions/store/store.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
 import { freshStore, refusal } from './fixtures.ts';
 
@@ -88,17 +89,21 @@ describe('KvorumStore: links, sent e-mails, idempotency, audit (dynalite)', () =
     expect(await store.claimIdempotencyKey('c')).toBe(false);
   });
 
-  it('audit: time-ordered, and a key collision never overwrites an entry', async () => {
+  it('audit: time-ordered, in write order within one instant, and a key collision never overwrites an entry', async () => {
     const suffixes = ['aaa', 'aaa', 'bbb'];
-    const { store, clock } = await freshStore(db, '2026-03-01T08:00:00Z', { randomSuffix: () => suffixes.shift() ?? 'zzz' });
+    const randomSuffix = () => suffixes.shift() ?? 'zzz';
+    const { store, clock, tableName } = await freshStore(db, '2026-03-01T08:00:00Z', { randomSuffix });
+    // A second writer (another Lambda container) on the same table with the same sequence and suffix.
+    const other = new KvorumStore({ client: db.client, tableName, clock, randomSuffix });
     const first = await store.appendAudit('m', { actor: 'chair', action: 'convene', detail: { date: '2026-03-10' } });
-    const second = await store.appendAudit('m', { actor: 'sec', action: 'agenda-submitted' }); // same instant, same suffix first
-    expect(first.id).toBe('2026-03-01T08:00:00.000Z#aaa');
-    expect(second.id).toBe('2026-03-01T08:00:00.000Z#bbb');
+    const second = await other.appendAudit('m', { actor: 'sec', action: 'agenda-submitted' }); // same key first, then retried
+    expect(first.id).toBe('2026-03-01T08:00:00.000Z#000001aaa');
+    expect(second.id).toBe('2026-03-01T08:00:00.000Z#000002bbb');
+    await store.appendAudit('m', { actor: 'chair', action: 'same-instant-later' });
     clock.advance(1);
     await store.appendAudit('m', { actor: 'chair', action: 'agenda-approved' });
     const log = await store.listAudit('m');
-    expect(log.map((e) => e.action)).toEqual(['convene', 'agenda-submitted', 'agenda-approved']);
+    expect(log.map((e) => e.action)).toEqual(['convene', 'agenda-submitted', 'same-instant-later', 'agenda-approved']);
     expect(log[0]).toEqual(first);
     expect(await store.listAudit('other')).toEqual([]);
   });
