@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     httpPort: port('PORT', 3000),
     sfnPort: port('SFN_PORT', 4584),
     dynamoPort: port('DYNAMODB_PORT', 4567),
+    mailboxPort: port('SES_PORT', 8005),
     extraHttp,
   });
 

@@ -40,6 +40,7 @@ export interface LocalSystemOptions {
   httpPort?: number;
   sfnPort?: number;
   dynamoPort?: number;
+  mailboxPort?: number;
   linkSecret?: string;
   senderAddress?: string;
   /** Retry pauses of the state machine in ms (tests: 0). */
@@ -104,7 +105,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   try {
     const dynamo = await startDynaliteServer(options.dataDir, options.dynamoPort ?? 0);
     stops.push(dynamo.stop);
-    const ses = await startSesLocal();
+    const ses = await startSesLocal({ mailboxPort: options.mailboxPort ?? 0 });
     stops.push(() => ses.stop());
 
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS });

@@ -1,5 +1,5 @@
 /**
- * Test harness: a private aws-ses-v2-local on a free port, for any suite that sends e-mail.
+ * A private aws-ses-v2-local (the SES v2 emulator) for the local runtime and for any test suite that sends e-mail.
  *
  * aws-ses-v2-local keeps its mailbox in a module-level array, so two servers in one process would
  * share (and clear) one store. The harness therefore runs it as a child process (its own store),
@@ -54,8 +54,8 @@ function emulatorCli(): string {
   return path.join(path.dirname(pkg), 'dist', 'cli.js');
 }
 
-async function startEmulator(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [emulatorCli(), '--host', '127.0.0.1', '--port', '0'], {
+async function startEmulator(requestedPort: number): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [emulatorCli(), '--host', '127.0.0.1', '--port', String(requestedPort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SMTP_TRANSPORT: '' },
   });
@@ -81,8 +81,9 @@ async function startEmulator(): Promise<{ child: ChildProcess; port: number }> {
   return { child, port };
 }
 
-export async function startSesLocal(): Promise<SesLocal> {
-  const { child, port: emulatorPort } = await startEmulator();
+/** `mailboxPort`: where the emulator's web mailbox listens (0 = a free port, as tests want). */
+export async function startSesLocal(options: { mailboxPort?: number } = {}): Promise<SesLocal> {
+  const { child, port: emulatorPort } = await startEmulator(options.mailboxPort ?? 0);
   const rawById = new Map<string, Buffer>();
 
   // Recording proxy: forwards everything; remembers Content.Raw of each successful SendEmail.

@@ -1,0 +1,194 @@
+/**
+ * The admin endpoint's front door: identity and roles, groups, convening with its deadlines, and
+ * every kind of bad request — each refused with a clear ru/en message and nothing changed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setDeps } from '../../../functions/app/deps.ts';
+import { computeDeadlines, defaultGroupSettings } from '../../../functions/domain/deadlines.ts';
+import { russianCalendar } from '../../../functions/calendar/index.ts';
+import { as, call, claimsFor, convene, createGroup, GROUP_BODY, roster, startAdminWorld, type AdminWorld } from './support.ts';
+
+let world: AdminWorld;
+let groupId: string;
+
+const MEETING = { title: 'О благоустройстве набережной', date: '2026-04-20', time: '10:00', place: 'Каб. 301' };
+
+beforeAll(async () => {
+  world = await startAdminWorld('2026-03-02T07:00:00Z');
+  groupId = await createGroup();
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+async function meetingsOfGroup(): Promise<number> {
+  return (await world.store.listMeetingsByGroup(groupId)).length;
+}
+
+describe('identity and roles', () => {
+  it('refuses a request without claims with 401 and a message in both languages', async () => {
+    const reply = await call('GET', `/groups/${groupId}`, { claims: null });
+    expect(reply.status).toBe(401);
+    expect(reply.json.error).toBe('unauthorized');
+    expect(reply.json.message.ru).toMatch(/вход/);
+    expect(reply.json.message.en).toMatch(/Authentication/);
+    expect(reply.headers['cache-control']).toBe('no-store');
+  });
+
+  it('refuses a caller who is not in the group (403), even with both Cognito groups', async () => {
+    const reply = await call('GET', `/groups/${groupId}`, { claims: as.outsider });
+    expect(reply.status).toBe(403);
+    expect(reply.json.message.en).toMatch(/not a member/);
+  });
+
+  it('accepts the Cognito groups claim as an array as well as the "[a b]" string', async () => {
+    const reply = await call('GET', `/groups/${groupId}`, { claims: { sub: 's', email: 'SEC@city.test', 'cognito:groups': ['secretary'] } });
+    expect(reply.status).toBe(200);
+    expect(reply.json.group.members).toHaveLength(6);
+  });
+
+  it('refuses a chair action to the secretary and to a chair without the Cognito group, changing nothing', async () => {
+    const before = await meetingsOfGroup();
+    const bySecretary = await call('POST', `/groups/${groupId}/meetings`, { claims: as.secretary, body: MEETING });
+    expect(bySecretary.status).toBe(403);
+    expect(bySecretary.json.message.ru).toMatch(/председатель/);
+    const noGroup = await call('POST', `/groups/${groupId}/meetings`, { claims: claimsFor({ id: 'chair', email: 'chair@city.test' }, ['secretary']), body: MEETING });
+    expect(noGroup.status).toBe(403);
+    // The deputy convenes nothing while no meeting records the chair absent (п. 2.4).
+    const byDeputy = await call('POST', `/groups/${groupId}/meetings`, { claims: as.deputy, body: MEETING });
+    expect(byDeputy.status).toBe(403);
+    expect(await meetingsOfGroup()).toBe(before);
+  });
+});
+
+describe('groups', () => {
+  it('creates a group whose roster includes the caller, with default settings', async () => {
+    const reply = await call('POST', '/groups', { claims: as.secretary, body: GROUP_BODY });
+    expect(reply.status).toBe(201);
+    expect(reply.json.group.settings).toEqual(defaultGroupSettings);
+    const stored = await world.store.getGroup(reply.json.group.id);
+    expect(stored?.members.map((m) => m.id)).toEqual(roster().map((m) => m.id));
+  });
+
+  it('refuses a roster that does not include the caller', async () => {
+    const reply = await call('POST', '/groups', { claims: as.outsider, body: GROUP_BODY });
+    expect(reply.status).toBe(403);
+  });
+
+  it('refuses a roster without a secretary and bad settings with 422 listing each problem', async () => {
+    const groupsBefore = (await world.store.listGroups()).length;
+    const members = roster().filter((m) => m.role !== 'secretary');
+    const reply = await call('POST', '/groups', { claims: as.chair, body: { ...GROUP_BODY, members, settings: { timeZone: 'Mars/Olympus' } } });
+    expect(reply.status).toBe(422);
+    const codes = reply.json.details.map((d: { code: string }) => d.code);
+    expect(codes).toContain('no-secretary');
+    expect(codes).toContain('invalid-setting');
+    expect((await world.store.listGroups()).length).toBe(groupsBefore);
+  });
+
+  it('answers 404 for an unknown group', async () => {
+    const reply = await call('GET', '/groups/no-such-group', { claims: as.chair });
+    expect(reply.status).toBe(404);
+    expect(reply.json.error).toBe('group-not-found');
+  });
+});
+
+describe('convene (п. 2.3а)', () => {
+  it('creates the meeting with every deadline computed, starts its execution and audits the chair', async () => {
+    const result = await convene(groupId, {
+      ...MEETING,
+      agenda: [{ title: 'Проект благоустройства', speakers: ['m1', 'Гость Г. Г.'] }],
+      invitees: [{ name: 'Васильев В. В.', email: 'vasiliev@region.test', position: 'начальник управления' }],
+    });
+    const expected = computeDeadlines({ date: MEETING.date, time: MEETING.time, timeZone: 'Europe/Astrakhan' }, defaultGroupSettings, russianCalendar);
+    expect(result.meeting.deadlines).toEqual(expected);
+    expect(result.meeting.startsAt).toBe('2026-04-20T06:00:00Z');
+    expect(result.meeting.phase).toBe('convened');
+    expect(result.meeting.number).toBeGreaterThanOrEqual(1);
+    expect(result.meeting.deadlinesShown.voteOpens).toMatch(/Europe\/Astrakhan|UTC\+4|\+04/);
+    expect(result.agenda[0].speakers).toEqual(['m1', 'Гость Г. Г.']);
+    expect(result.invitees).toHaveLength(1);
+
+    const meetingId = result.meeting.id as string;
+    const execution = await world.executionStatus(result.meeting.executionArn);
+    expect(execution.name).toBe(`${meetingId}-r1`);
+    expect(execution.status).toBe('RUNNING');
+    await world.settle();
+    const loaded = world.calls.find((c) => c.task === 'LoadMeeting' && c.payload.meetingId === meetingId);
+    expect(loaded?.payload).toMatchObject({ revision: 1, resumeAt: 'start' });
+
+    const audit = await world.store.listAudit(meetingId);
+    expect(audit.find((a) => a.action === 'convened')?.actor).toBe('chair');
+  });
+
+  const badInputs: Array<[string, Record<string, unknown>, string, string]> = [
+    ['a meeting in the past', { ...MEETING, date: '2026-02-20' }, 'date', 'meeting-in-past'],
+    ['an unknown time zone', { ...MEETING, timeZone: 'Europe/Atlantis' }, 'timeZone', 'unknown-time-zone'],
+    ['an empty title', { ...MEETING, title: '   ' }, 'title', 'empty'],
+    ['a date that does not exist', { ...MEETING, date: '2026-02-30' }, 'date', 'bad-format'],
+    ['a time not in HH:MM', { ...MEETING, time: '25:00' }, 'time', 'bad-format'],
+    ['deadlines that no longer fit', { ...MEETING, date: '2026-03-04' }, 'date', 'deadlines-do-not-fit'],
+    ['an unknown speaker id', { ...MEETING, agenda: [{ title: 'x', speakers: ['m99'] }] }, 'agenda[0].speakers[0]', 'unknown-speaker'],
+  ];
+  for (const [what, body, field, code] of badInputs) {
+    it(`refuses ${what} with 422 (${code}) and creates nothing`, async () => {
+      const before = await meetingsOfGroup();
+      const reply = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body });
+      expect(reply.status).toBe(422);
+      expect(reply.json.details).toContainEqual(expect.objectContaining({ field, code }));
+      expect(reply.json.message.ru.length).toBeGreaterThan(0);
+      expect(reply.json.message.en.length).toBeGreaterThan(0);
+      expect(await meetingsOfGroup()).toBe(before);
+    });
+  }
+
+  it('refuses a wrongly typed or unknown field with 422 naming the field', async () => {
+    const wrongType = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body: { ...MEETING, title: 42 } });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.json.details.map((d: { field: string }) => d.field)).toContain('title');
+    const typo = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body: { ...MEETING, timezone: 'Europe/Moscow' } });
+    expect(typo.status).toBe(422);
+  });
+});
+
+describe('malformed requests', () => {
+  it('answers 400 to malformed JSON', async () => {
+    const reply = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, rawBody: '{"title": "x",' });
+    expect(reply.status).toBe(400);
+    expect(reply.json.error).toBe('malformed-json');
+  });
+
+  it('answers 415 to a body that is not application/json', async () => {
+    const reply = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, rawBody: 'title=x', contentType: 'application/x-www-form-urlencoded' });
+    expect(reply.status).toBe(415);
+    expect(reply.json.message.ru).toMatch(/application\/json/);
+  });
+
+  it('answers 413 to an oversized body', async () => {
+    const reply = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body: { ...MEETING, place: 'x'.repeat(70 * 1024) } });
+    expect(reply.status).toBe(413);
+  });
+
+  it('answers 404 for an unknown meeting and an unknown route, 405 for a wrong method', async () => {
+    const meeting = await call('GET', '/meetings/00000000-0000-0000-0000-000000000000', { claims: as.chair });
+    expect(meeting.status).toBe(404);
+    expect(meeting.json.error).toBe('meeting-not-found');
+    const cancel = await call('POST', '/meetings/nope/cancel', { claims: as.chair, body: { reason: 'x' } });
+    expect(cancel.status).toBe(404);
+    expect((await call('GET', '/nothing/here', { claims: as.chair })).status).toBe(404);
+    expect((await call('DELETE', `/groups/${groupId}`, { claims: as.chair })).status).toBe(405);
+  });
+
+  it('answers 500 without internals when something unexpected breaks', async () => {
+    const broken = { ...world.deps, store: new Proxy(world.store, { get: () => () => Promise.reject(new Error('secret table detail')) }) };
+    setDeps(broken);
+    try {
+      const reply = await call('GET', `/groups/${groupId}`, { claims: as.chair });
+      expect(reply.status).toBe(500);
+      expect(reply.json.error).toBe('internal-error');
+      expect(String(reply.raw.body)).not.toMatch(/secret table detail|at .*\.ts/);
+    } finally {
+      setDeps(world.deps);
+    }
+  });
+});
