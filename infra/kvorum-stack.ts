@@ -101,7 +101,7 @@ export class KvorumStack extends Stack {
     acknowledge(
       this.linkSecret,
       'AwsSolutions-SMG4',
-      'Rotating the link-signing key would invalidate every link already e-mailed for running meetings (ballots, signatures); it is rotated by hand between meetings (docs/deploy.md).',
+      'Rotating the link-signing key would invalidate every link already e-mailed for running meetings (ballots, signatures); it is rotated by hand between meetings (README, "Rotating the link-signing secret").',
     );
 
     // ---- Notifications: one customer managed key, because SES and CloudWatch must be able to

@@ -42,7 +42,7 @@ export class MissingCalendarYearError extends Error {
     super(
       `No production calendar data for ${year} (needed for ${date}). Add functions/calendar/data/${year}.json ` +
         `from ТК РФ ст. 112 and the Government decree «О переносе выходных дней в ${year} году», import it in ` +
-        `functions/calendar/index.ts and add its test (see functions/calendar/README.md, "Adding a year").`,
+        `functions/calendar/index.ts and add its test (see README.md, "Adding a year").`,
     );
     this.name = 'MissingCalendarYearError';
     this.year = year;
