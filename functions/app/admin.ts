@@ -21,6 +21,7 @@ import {
   type MeetingBundle,
   type MeetingRecord,
 } from '../store/records.ts';
+import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
 import { announceCancellation, completePhase, draftProtocol, missingSigners, sendBallot, sendSigningLinks } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
@@ -345,6 +346,7 @@ const decisionBody = z.strictObject({ decision: z.enum(['accepted', 'declined'])
 const approveBody = z.strictObject({});
 const attendanceBody = z.strictObject({ memberId: ID, status: z.enum(['present', 'absent']) });
 const actingSecretaryBody = z.strictObject({ memberId: ID });
+const revokeLinksBody = z.strictObject({ memberId: ID, purpose: z.enum(LINK_PURPOSES as unknown as [LinkPurpose, ...LinkPurpose[]]).optional() });
 const narrativeBody = z.strictObject({
   items: z.record(ID, z.strictObject({ heard: z.string().max(20_000), spoke: z.string().max(20_000) })),
 });
@@ -727,6 +729,28 @@ export async function markAttendance(deps: Deps, caller: Caller, meetingId: stri
   }
   await audit(deps, meetingId, secretary, 'attendance-marked', { memberId: member.id, status: input.status, ballotSent });
   return { attendance: box.attendance, ballotSent };
+}
+
+/**
+ * POST /admin/meetings/{id}/links/revoke: the secretary revokes a member's personal links of this
+ * meeting (all, or of one purpose), e.g. when a link was forwarded or a mailbox compromised (SPEC
+ * «Links in e-mails»). A revoked link shows the «revoked» page; the secretary can still record that
+ * member's attendance here.
+ */
+export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string, body: unknown) {
+  const { group, context } = await loadMeeting(deps, meetingId);
+  const secretary = authorize(caller, group, 'secretary', context);
+  const input = validate(revokeLinksBody, body);
+  if (!group.members.some((m) => m.id === input.memberId)) {
+    throw unprocessable('not-a-member', `«${input.memberId}» не является членом рабочей группы.`, `"${input.memberId}" is not a member of the working group.`);
+  }
+  let revoked = 0;
+  for (const link of await deps.store.listLinksForMeeting(meetingId, input.memberId)) {
+    if (link.revokedAt || (input.purpose && link.purpose !== input.purpose)) continue;
+    if (await deps.store.revokeLink(link.id)) revoked++;
+  }
+  await audit(deps, meetingId, secretary, 'links-revoked', { memberId: input.memberId, purpose: input.purpose ?? 'all', revoked });
+  return { revoked };
 }
 
 /** POST /admin/meetings/{id}/acting-secretary: the presiding person appoints an acting secretary (п. 2.5). */

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import {
   approveAgenda,
   appointActingSecretary,
+  revokeLinks,
   callerFromClaims,
   cancelMeeting,
   conveneMeeting,
@@ -68,6 +69,7 @@ const ROUTES: Route[] = [
     ok(await decideProposal(c.deps, c.caller, p(c, 'meetingId'), p(c, 'proposalId'), c.body)),
   ),
   route('POST', 'meetings/:meetingId/attendance', async (c) => ok(await markAttendance(c.deps, c.caller, p(c, 'meetingId'), c.body))),
+  route('POST', 'meetings/:meetingId/links/revoke', async (c) => ok(await revokeLinks(c.deps, c.caller, p(c, 'meetingId'), c.body))),
   route('POST', 'meetings/:meetingId/acting-secretary', async (c) => ok(await appointActingSecretary(c.deps, c.caller, p(c, 'meetingId'), c.body))),
   route('PUT', 'meetings/:meetingId/protocol/narrative', async (c) => ok(await editNarrative(c.deps, c.caller, p(c, 'meetingId'), c.body))),
   route('POST', 'meetings/:meetingId/cancel', async (c) => ok(await cancelMeeting(c.deps, c.caller, p(c, 'meetingId'), c.body))),
