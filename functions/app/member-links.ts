@@ -29,9 +29,9 @@ import { ConditionFailedError } from '../store/errors.ts';
 import type { GroupRecord, LinkRecord, MeetingBundle, MeetingRecord } from '../store/records.ts';
 import type { Deps } from './deps.ts';
 import { completePhase, draftProtocol, missingSigners, sendSigningLinks, signersOf } from './lifecycle.ts';
-import { resolveLink, type LinkProblem } from './links.ts';
+import { issueLink, resolveLink, type LinkProblem } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf } from './meeting-view.ts';
-import { buildProtocolModel } from './protocol-draft.ts';
+import { buildProtocolModel, participantsOf } from './protocol-draft.ts';
 
 /**
  * What a person can do from an e-mailed link (SPEC «Links in e-mails»): GET shows a page with the
@@ -101,7 +101,7 @@ export async function showLink(deps: Deps, token: string, query: Record<string, 
       return dissentPage({ facts: ctx.facts, action: ctx.action, items: approvedItems(bundle), deadline: ctx.meeting.deadlines.signatures });
     case 'sign':
       if (query.format === 'pdf') return protocolPdf(ctx, bundle);
-      return signForm(ctx, bundle);
+      return withDissentLink(ctx, bundle, signForm(ctx, bundle));
     case 'approve':
       return approveForm(ctx, bundle);
     default:
@@ -419,6 +419,18 @@ function signForm(ctx: LinkCtx, bundle: MeetingBundle): LinkResponse {
     pdfUrl: `${ctx.action}?format=pdf`,
     signingDeadline: ctx.meeting.deadlines.signatures,
   });
+}
+
+/**
+ * п. 2.6ж: a participant may attach a dissenting opinion until signing ends. The personal dissent link
+ * (issued with the signing links; the same id is derived again here) is offered on the signing page —
+ * before this, no e-mail or page carried it, so nobody could reach it.
+ */
+async function withDissentLink(ctx: LinkCtx, bundle: MeetingBundle, page: LinkResponse): Promise<LinkResponse> {
+  if (page.status !== 200 || !participantsOf(ctx.group.members, bundle.ballotBox).includes(ctx.member.id)) return page;
+  const url = await issueLink(ctx.deps, { meetingId: ctx.meeting.id, memberId: ctx.member.id, purpose: 'dissent', expiresAt: ctx.meeting.deadlines.signatures, revision: ctx.meeting.revision });
+  const offer = html`<p class="note"><a href="${url}">${t(ctx.lang, 'Приложить к протоколу особое мнение (п. 2.6ж)', 'Attach a dissenting opinion to the minutes (cl. 2.6(g))')}</a></p>`;
+  return { ...page, html: page.html.replace('<form method="post"', `${offer.toString()}\n<form method="post"`) };
 }
 
 async function protocolPdf(ctx: LinkCtx, bundle: MeetingBundle): Promise<LinkResponse> {
