@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { validateGroupSettings, defaultGroupSettings } from '../domain/deadlines.ts';
 import { validateConveneRequest } from '../domain/convene.ts';
 import type { DomainError } from '../domain/result.ts';
-import { normaliseEmail, validateActingSecretary, validateRoster } from '../domain/roster.ts';
+import { normaliseEmail, presidingPerson, validateActingSecretary, validateRoster } from '../domain/roster.ts';
 import type { Group, Instant, Lang, Member, MeetingDeadlines, MeetingPhase } from '../domain/types.ts';
 import { conflict, forbidden, HttpError, notFound, unauthorized, unprocessable } from '../http/errors.ts';
 import { validate } from '../http/middleware.ts';
@@ -87,7 +87,7 @@ function memberOfCaller(group: Group, caller: Caller): Member | undefined {
   return group.members.find((m) => normaliseEmail(m.email) === email);
 }
 
-type Need = 'chair' | 'secretary' | 'read';
+type Need = 'chair' | 'presiding' | 'secretary' | 'read';
 
 interface MeetingContext {
   meeting: MeetingRecord;
@@ -98,6 +98,10 @@ const NEEDS: Record<Exclude<Need, 'read'>, { ru: string; en: string }> = {
   chair: {
     ru: 'Это действие выполняет председатель рабочей группы (или заместитель, пока председатель отмечен отсутствующим, п. 2.4).',
     en: 'Only the chair of the working group may do this (or the deputy while the chair is recorded absent, п. 2.4).',
+  },
+  presiding: {
+    ru: 'Это действие выполняет председательствующий на заседании: председатель, а если он отмечен отсутствующим — заместитель (п. 2.4, 2.5).',
+    en: 'Only the person presiding over the meeting may do this: the chair, or the deputy while the chair is recorded absent (п. 2.4, 2.5).',
   },
   secretary: {
     ru: 'Это действие выполняет секретарь рабочей группы (или исполняющий обязанности секретаря, п. 2.5).',
@@ -126,7 +130,9 @@ export function authorize(caller: Caller, group: Group, need: Need, context?: Me
   const member = memberOfCaller(group, caller);
   const asChair = caller.groups.includes('chair') && !!member && actsAsChair(group, member, context);
   const asSecretary = caller.groups.includes('secretary') && !!member && actsAsSecretary(member, context);
-  const ok = need === 'chair' ? asChair : need === 'secretary' ? asSecretary : asChair || asSecretary;
+  // п. 2.4, 2.5: acts at the meeting belong to the person presiding it, not to an absent chair.
+  const asPresiding = asChair && !!context && presidingPerson(group.members, context.absent)?.member.id === member?.id;
+  const ok = need === 'chair' ? asChair : need === 'presiding' ? asPresiding : need === 'secretary' ? asSecretary : asChair || asSecretary;
   if (!ok || !member) {
     if (!member) {
       throw forbidden('Вы не состоите в этой рабочей группе.', 'You are not a member of this working group.');
@@ -756,7 +762,7 @@ export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string,
 /** POST /admin/meetings/{id}/acting-secretary: the presiding person appoints an acting secretary (п. 2.5). */
 export async function appointActingSecretary(deps: Deps, caller: Caller, meetingId: string, body: unknown) {
   const { group, meeting, context } = await loadMeeting(deps, meetingId);
-  const presiding = authorize(caller, group, 'chair', context);
+  const presiding = authorize(caller, group, 'presiding', context);
   const input = validate(actingSecretaryBody, body);
   requirePhase(meeting, BEFORE_VOTING_CLOSED.concat(['voting-closed', 'protocol-signing']), {
     ru: 'Исполняющего обязанности секретаря нельзя назначить',

@@ -85,6 +85,8 @@ describe('casting vote, deputy presiding, acting secretary', () => {
     // In «acting» the chair is absent: the deputy presides and appoints (п. 2.4, 2.5); an absent member cannot be appointed.
     const absentAppointee = await h.admin('POST', `/admin/meetings/${ids.acting}/acting-secretary`, { memberId: 'chair' }, acting.deputy);
     expect(absentAppointee.status).toBe(422);
+    // The absent chair does not preside there, so cannot appoint.
+    expect((await h.admin('POST', `/admin/meetings/${ids.acting}/acting-secretary`, { memberId: 'm1' }, acting.chair)).status).toBe(403);
     const byDeputy = await h.admin('POST', `/admin/meetings/${ids.acting}/acting-secretary`, { memberId: 'm1' }, acting.deputy);
     expect(byDeputy.status).toBe(200);
     expect(byDeputy.body.meeting.actingSecretaryId).toBe('m1');

@@ -244,6 +244,8 @@ describe('meeting C in session: attendance and the acting secretary (п. 2.4, 2.
     expect((await call('POST', `/meetings/${meetingId}/acting-secretary`, { claims: as.deputy, body: { memberId: 'm1' } })).status).toBe(403);
     // …but may once the chair is recorded absent (п. 2.4).
     expect((await call('POST', `/meetings/${meetingId}/attendance`, { claims: as.secretary, body: { memberId: 'chair', status: 'absent' } })).status).toBe(200);
+    // The chair recorded absent does not preside, so cannot appoint (п. 2.4, 2.5).
+    expect((await call('POST', `/meetings/${meetingId}/acting-secretary`, { claims: as.chair, body: { memberId: 'm1' } })).status).toBe(403);
     const appointed = await call('POST', `/meetings/${meetingId}/acting-secretary`, { claims: as.deputy, body: { memberId: 'm1' } });
     expect(appointed.status).toBe(200);
     expect(appointed.json.meeting.actingSecretaryId).toBe('m1');
