@@ -62,17 +62,6 @@ export async function startHarness(start: string): Promise<Harness> {
   const system = await startLocalSystem({ clock, dataDir: null, retryIntervalMs: 0 });
   const base = system.urls.http;
   const settle = () => system.runtime.whenIdle();
-  /**
-   * After the clock moves: the FIRST clock-driven task timeout of the runtime builds its
-   * StatesTimeoutError through a real 1 ms library timer, during which whenIdle() sees no progress
-   * and may return too early (workflows/local/runtime.ts statesTimeoutError). A short real pause and a
-   * second settle cover it.
-   */
-  const settleAfterClockMove = async () => {
-    await settle();
-    await new Promise((resolve) => setTimeout(resolve, 15));
-    await settle();
-  };
   const harness: Harness = {
     system,
     clock,
@@ -113,14 +102,14 @@ export async function startHarness(start: string): Promise<Harness> {
     },
     async advanceTo(instant) {
       clock.set(instant);
-      await settleAfterClockMove();
+      await settle();
     },
     async advanceToNext() {
       await settle();
       const next = system.runtime.nextWakeUp();
       if (next) {
         clock.set(next);
-        await settleAfterClockMove();
+        await settle();
       }
       return next;
     },

@@ -230,6 +230,8 @@ export class LocalStepFunctions {
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.scheduler = new ClockScheduler(options.clock);
+    // Learn the library's timeout error class now, not while the first timeout is being raised.
+    void statesTimeoutError();
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
   }
@@ -488,7 +490,15 @@ export class LocalStepFunctions {
       const deadline = new Date(this.options.clock.now().getTime() + timeoutSeconds * 1000);
       racers.push(
         this.scheduler.sleepUntil(deadline, scope.signal).then(async () => {
-          throw await statesTimeoutError();
+          // Busy while the timeout error is made, so whenIdle() cannot report idle in between.
+          execution.busy++;
+          this.progress++;
+          try {
+            throw await statesTimeoutError();
+          } finally {
+            execution.busy--;
+            this.progress++;
+          }
         }),
       );
     }
