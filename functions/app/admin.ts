@@ -23,9 +23,9 @@ import {
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
-import { announceCancellation, completePhase, draftProtocol, missingSigners, sendBallot, sendSigningLinks } from './lifecycle.ts';
+import { announceCancellation, completePhase, draftProtocol, sendBallot, sendSigningLinks } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
-import { absentIds, buildProtocolModel, participantsOf, tallies } from './protocol-draft.ts';
+import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
 /**
  * The chair's and the secretary's use cases (SPEC «Who»; issue 3 §4), as plain orchestration over

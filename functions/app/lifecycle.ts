@@ -11,7 +11,7 @@ import type { GroupRecord, ItemNarrative, MeetingBundle, MeetingRecord, Protocol
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
 import { agendaView, meetingInfo, memberById, nowInstant, organizer, recipientOf, secondsUntil } from './meeting-view.ts';
-import { absentIds, buildProtocolModel, participantsOf, tallies } from './protocol-draft.ts';
+import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
 /**
  * The steps of the meeting lifecycle (SPEC «The meeting lifecycle»), one function per task state
@@ -202,19 +202,6 @@ export async function completePhase(deps: Deps, meetingId: string, phase: 'appro
   }
 }
 
-export function missingSigners(group: GroupRecord, bundle: MeetingBundle): Member[] {
-  const model = buildProtocolModel(group, bundle, { votingClosed: true });
-  const names = new Set(model.signatures.filter((s) => !s.evidence).map((s) => s.name));
-  return signersOf(group, bundle).filter((m) => names.has(m.name));
-}
-
-/** Chair (or presiding deputy), secretary (or acting) and every participating member (п. 3.4). */
-export function signersOf(group: GroupRecord, bundle: MeetingBundle): Member[] {
-  const model = buildProtocolModel(group, bundle, { votingClosed: true });
-  const byName = new Map(group.members.map((m) => [m.name, m] as const));
-  return model.signatures.map((s) => byName.get(s.name)).filter((m): m is Member => !!m);
-}
-
 /** Reminders go only to people who still have to act, once per deadline. */
 export async function sendReminder(deps: Deps, ev: TaskEvent): Promise<{ sent: number; untilDeadlineSeconds: number }> {
   const { group, meeting } = await load(deps, ev);
@@ -385,8 +372,7 @@ export async function tally(deps: Deps, ev: TaskEvent): Promise<{ adopted: numbe
 export async function draftProtocol(deps: Deps, group: GroupRecord, meetingId: string, editedBy: string, narrative?: Record<string, ItemNarrative>): Promise<ProtocolRecord> {
   const bundle = await bundleOf(deps, meetingId);
   const current = bundle.protocol;
-  const withNarrative: MeetingBundle = narrative && current ? { ...bundle, protocol: { ...current, narrative } } : bundle;
-  const model = buildProtocolModel(group, withNarrative, { votingClosed: true });
+  const model = buildProtocolModel(group, bundle, { votingClosed: true, ...(narrative ? { narrative } : {}) });
   const hash = protocolHash(model, 'ru');
   if (current && current.hash === hash) return current;
   return deps.store.saveProtocolVersion(meetingId, current?.version ?? 0, {

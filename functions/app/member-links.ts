@@ -28,10 +28,10 @@ import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import type { GroupRecord, LinkRecord, MeetingBundle, MeetingRecord } from '../store/records.ts';
 import type { Deps } from './deps.ts';
-import { completePhase, draftProtocol, missingSigners, sendSigningLinks, signersOf } from './lifecycle.ts';
+import { completePhase, draftProtocol, sendSigningLinks } from './lifecycle.ts';
 import { issueLink, resolveLink, type LinkProblem } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf } from './meeting-view.ts';
-import { buildProtocolModel, participantsOf } from './protocol-draft.ts';
+import { buildProtocolModel, missingSigners, participantsOf, signersOf } from './protocol-draft.ts';
 
 /**
  * What a person can do from an e-mailed link (SPEC «Links in e-mails»): GET shows a page with the
@@ -386,14 +386,15 @@ async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<Link
   if (Object.keys(errors).length > 0) {
     return dissentPage({ facts: ctx.facts, action: ctx.action, items, deadline: ctx.meeting.deadlines.signatures, values: { itemId, text: value ?? '' }, errors });
   }
-  const body = itemId ? `[${items.find((i) => i.id === itemId)?.title}] ${value}` : (value ?? '');
+  const body = value ?? '';
   try {
-    const record = await ctx.deps.store.submitDissent(ctx.meeting.id, ctx.member.id, body);
+    const record = await ctx.deps.store.submitDissent(ctx.meeting.id, ctx.member.id, body, itemId || undefined);
     // The dissent is part of the protocol: a new version (signatures collected again, SPEC step 6).
     await draftProtocol(ctx.deps, ctx.group, ctx.meeting.id, ctx.member.id);
     await sendSigningLinks(ctx.deps, ctx.group, ctx.meeting);
     await audit(ctx, 'dissent', {});
-    return successPage({ facts: ctx.facts, kind: 'dissent', recordedAt: record.submittedAt, recorded: [[t(ctx.lang, 'Особое мнение', 'Dissenting opinion'), body]] });
+    const about = itemId ? items.find((i) => i.id === itemId)?.title : t(ctx.lang, 'Протокол в целом', 'The protocol as a whole');
+    return successPage({ facts: ctx.facts, kind: 'dissent', recordedAt: record.submittedAt, recorded: [[t(ctx.lang, 'По вопросу', 'About'), about ?? ''], [t(ctx.lang, 'Особое мнение', 'Dissenting opinion'), body]] });
   } catch (error) {
     if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised', 'not-found'].includes(error.reason)) {
       return late(ctx, 'dissent', ctx.meeting.deadlines.signatures, value);
@@ -445,7 +446,7 @@ async function sign(ctx: LinkCtx, form: Record<string, string>): Promise<LinkRes
   const bundle = await bundleOf(ctx);
   const protocol = bundle.protocol;
   if (!protocol) return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
-  if (!signersOf(ctx.group, bundle).some((m) => m.id === ctx.member.id)) return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
+  if (!signersOf(ctx.group, bundle).some((s) => s.member.id === ctx.member.id)) return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
   const existing = protocol.signatures[ctx.member.id];
   if (existing && existing.hash === protocol.hash) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: existing.at, action: 'signature' });
   if (hash !== protocol.hash) {

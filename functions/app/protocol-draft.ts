@@ -3,7 +3,7 @@ import { participantIds } from '../domain/quorum.ts';
 import { tallyMeeting } from '../domain/tally.ts';
 import type { Choice, ItemTally, Member } from '../domain/types.ts';
 import type { ProtocolModel, ProtocolSignature, SignatureCapacity } from '../protocol/model.ts';
-import type { BallotBox, GroupRecord, MeetingBundle } from '../store/records.ts';
+import type { BallotBox, GroupRecord, ItemNarrative, MeetingBundle } from '../store/records.ts';
 
 /**
  * Builds the protocol (SPEC «Protocol») from what the store holds about one meeting. Pure: the same
@@ -55,7 +55,34 @@ export function tallies(group: GroupRecord, bundle: MeetingBundle): { participan
 
 const nameOf = (members: readonly Member[], idOrName: string): string => members.find((m) => m.id === idOrName)?.name ?? idOrName;
 
-export function buildProtocolModel(group: GroupRecord, bundle: MeetingBundle, options: { votingClosed: boolean }): ProtocolModel {
+/**
+ * Who signs (п. 3.4): the presiding person (chair, or deputy while the chair is absent), the protocol
+ * keeper (secretary, or the acting secretary), then every other participant in roster order.
+ */
+export function signersOf(group: GroupRecord, bundle: MeetingBundle, participants = participantsOf(group.members, bundle.ballotBox)): { member: Member; capacity: SignatureCapacity }[] {
+  const absent = absentIds(bundle.ballotBox);
+  const presiding = presidingPerson(group.members, absent);
+  const keeper = protocolKeeper(group.members, absent, bundle.meeting.actingSecretaryId);
+  const signers: { member: Member; capacity: SignatureCapacity }[] = [];
+  if (presiding) signers.push({ member: presiding.member, capacity: presiding.capacity });
+  if (keeper) signers.push({ member: keeper.member, capacity: keeper.capacity });
+  for (const m of group.members) {
+    if (participants.includes(m.id) && !signers.some((s) => s.member.id === m.id)) signers.push({ member: m, capacity: 'member' });
+  }
+  return signers;
+}
+
+/** Signers who have not signed the current version. */
+export function missingSigners(group: GroupRecord, bundle: MeetingBundle): Member[] {
+  const signatures = bundle.protocol?.signatures ?? {};
+  return signersOf(group, bundle).map((s) => s.member).filter((m) => !signatures[m.id]);
+}
+
+export function buildProtocolModel(
+  group: GroupRecord,
+  bundle: MeetingBundle,
+  options: { votingClosed: boolean; /** A narrative not saved yet (the secretary's edit). */ narrative?: Record<string, ItemNarrative> },
+): ProtocolModel {
   const { meeting } = bundle;
   const members = group.members;
   const absent = absentIds(bundle.ballotBox);
@@ -68,13 +95,7 @@ export function buildProtocolModel(group: GroupRecord, bundle: MeetingBundle, op
   const protocol = bundle.protocol;
   const person = (m: Member) => ({ name: m.name, ...(m.position ? { position: m.position } : {}) });
 
-  const signers: { member: Member; capacity: SignatureCapacity }[] = [];
-  if (presiding) signers.push({ member: presiding.member, capacity: presiding.capacity });
-  if (keeper) signers.push({ member: keeper.member, capacity: keeper.capacity });
-  for (const id of participants) {
-    const m = members.find((x) => x.id === id);
-    if (m && !signers.some((s) => s.member.id === id)) signers.push({ member: m, capacity: 'member' });
-  }
+  const signers = signersOf(group, bundle, participants);
   const signatures: ProtocolSignature[] = signers.map(({ member, capacity }) => {
     const sig = protocol?.signatures[member.id];
     return {
@@ -100,13 +121,13 @@ export function buildProtocolModel(group: GroupRecord, bundle: MeetingBundle, op
       ? { name: keeper.member.name, acting: keeper.capacity === 'acting-secretary', ...(keeper.capacity === 'acting-secretary' && secretary ? { absentSecretaryName: secretary.name } : {}) }
       : { name: '—', acting: false },
     membershipCount: members.length,
-    participants: participants.map((id) => members.find((m) => m.id === id)).filter((m): m is Member => !!m).map(person),
+    participants: members.filter((m) => participants.includes(m.id)).map(person),
     absentees: members.filter((m) => !participants.includes(m.id)).map(person),
     invitees: bundle.invitees.map((i) => ({ name: i.name, position: i.position, ...(i.organisation ? { organisation: i.organisation } : {}) })),
     agenda: bundle.agenda
       .filter((i) => i.approved)
       .map((item) => {
-        const narrative = protocol?.narrative[item.id];
+        const narrative = (options.narrative ?? protocol?.narrative)?.[item.id];
         const tally = result?.items.find((t) => t.itemId === item.id) ?? null;
         return {
           itemId: item.id,
@@ -124,7 +145,7 @@ export function buildProtocolModel(group: GroupRecord, bundle: MeetingBundle, op
             .map((o) => ({ author: nameOf(members, o.memberId), text: o.text, receivedAt: o.submittedAt, inTime: o.inTime })),
         };
       }),
-    dissentingOpinions: bundle.dissents.map((d) => ({ id: `dissent-${d.memberId}`, author: nameOf(members, d.memberId), text: d.text, submittedAt: d.submittedAt })),
+    dissentingOpinions: bundle.dissents.map((d) => ({ id: `dissent-${d.memberId}`, author: nameOf(members, d.memberId), ...(d.itemId ? { itemId: d.itemId } : {}), text: d.text, submittedAt: d.submittedAt })),
     materials: bundle.agenda.flatMap((i) => (i.materials ?? []).map((m) => ({ title: m.title }))),
     opinionsDeadline: meeting.deadlines.opinions,
     signatures,

@@ -5,12 +5,10 @@
  * - Adopted when for × 2 > participants (majority of the participating members).
  * - Tie (for = against, at least one each): the presiding person's vote decides — the casting vote.
  *   If the presiding person abstained or did not vote, the item is not adopted.
- *   DECISION (reconciles the two sentences of п. 3.2): the casting vote counts as one more vote for
- *   the presiding person's side, and the item still needs more than half of the participants; so the
- *   casting vote decides a tie only when at most one participant abstained or did not vote
- *   ((for + 1) × 2 > participants). With more abstentions neither side can reach a majority and the
- *   item is not adopted ('no-majority'). Without this, the literal "the presiding person's side wins"
- *   would let 4 "for" of 10 pass while 5 "for" of 10 fails — an extra "for" vote would reject an item.
+ *   SPEC «Vote» decides the ambiguity: on a tie the presiding person's side wins whatever the number of
+ *   abstentions (4 for, 4 against, 2 abstain of 10 with the chair "for" is adopted). This literal rule is
+ *   not monotone — 5 for, 4 against, 1 abstain of 10 has no majority and is not adopted — and the tests
+ *   pin both cases.
  * - No quorum (п. 3.3): nothing is adopted ('no-quorum').
  */
 import type { Choice, ItemTally, Lang } from './types.ts';

@@ -207,7 +207,7 @@ export function buildProtocolDocument(model: ProtocolModel, lang: Lang, options:
       text: item.speeches.length === 0 ? (ru ? 'нет' : 'none') : '',
     });
     if (item.speeches.length > 0) {
-      blocks.push({ kind: 'list', ordered: false, items: item.speeches.map((sp) => `${sp.speaker}: ${sp.summary}`) });
+      blocks.push({ kind: 'list', ordered: false, items: item.speeches.map((sp) => (sp.speaker ? `${sp.speaker}: ${sp.summary}` : sp.summary)) });
     }
 
     // п. 2.7: the absentees' written opinions, with whether they came in time.

@@ -261,6 +261,8 @@ export interface OpinionBox {
 /** п. 2.6ж: особое мнение, until signing ends. */
 export interface DissentRecord {
   memberId: string;
+  /** The agenda item it concerns; absent = the protocol as a whole. */
+  itemId?: string;
   text: string;
   submittedAt: Instant;
 }

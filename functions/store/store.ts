@@ -780,8 +780,8 @@ export class KvorumStore {
   }
 
   /** п. 2.6ж: a member's dissenting opinion (особое мнение), accepted until signing ends. */
-  async submitDissent(meetingId: string, memberId: string, text: string): Promise<DissentRecord> {
-    const dissent: DissentRecord = { memberId, text, submittedAt: this.stamp() };
+  async submitDissent(meetingId: string, memberId: string, text: string, itemId?: string): Promise<DissentRecord> {
+    const dissent: DissentRecord = { memberId, ...(itemId ? { itemId } : {}), text, submittedAt: this.stamp() };
     const e = new Expr().set(['dissents', memberId], dissent);
     const condition = [
       `attribute_exists(${e.n('pk')})`,

@@ -166,6 +166,16 @@ describe('links, late actions, escaping and a dissenting opinion', () => {
     const text = plain(protocol);
     expect(text).toMatch(new RegExp(`Особые мнения по протоколу в целом: ${NAMES.m2} \\(приложение № (\\d+)\\)`));
     expect(text).toContain(`Особое мнение по протоколу в целом (п. 2.6ж) — ${NAMES.m2}`);
+
+    // A dissent on one agenda item is filed under that item.
+    const m1Sign = await h.get(await linkFrom(h, g.email('m1'), /^Протокол на подпись/));
+    const m1Dissent = /href="([^"]+\/l\/[^"]+)"[^>]*>Приложить к протоколу особое мнение/.exec(m1Sign.text)?.[1];
+    const m1Form = await h.get(m1Dissent!);
+    const firstItem = /<option value="([^"]+)"/g.exec(m1Form.text.replace('<option value=""', ''))?.[1];
+    expect(firstItem).toBeDefined();
+    expect((await h.post(m1Dissent!, { itemId: firstItem!, text: 'Против решения по первому вопросу' })).status).toBe(200);
+    const withItem = plain(await protocolHtml(h, id, g.secretary));
+    expect(withItem).toContain(`Особое мнение по вопросу № 1 (п. 2.6ж) — ${NAMES.m1}`);
   });
 
   it('changes nothing when every link is opened during signing, either', async () => {
