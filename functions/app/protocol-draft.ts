@@ -138,7 +138,7 @@ export function buildProtocolModel(
           decision: item.decision ?? item.title,
           tally,
           votes: result
-            ? participants.map((id) => ({ name: nameOf(members, id), choice: bundle.ballotBox.votes[id]?.[item.id]?.choice ?? null }))
+            ? members.filter((m) => participants.includes(m.id)).map((m) => ({ name: m.name, choice: bundle.ballotBox.votes[m.id]?.[item.id]?.choice ?? null }))
             : undefined,
           writtenOpinions: bundle.opinions
             .filter((o) => o.itemId === item.id)

@@ -134,7 +134,7 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
   return {
     endpoint,
     client,
-    mailboxUrl: `${endpoint}/`,
+    mailboxUrl: `http://127.0.0.1:${emulatorPort}/`,
     async fetchMessages() {
       const res = await fetch(`${endpoint}/store`);
       if (!res.ok) throw new Error(`GET /store: ${res.status}`);
