@@ -2,6 +2,7 @@
  * `npm start`: the whole Kvorum system on this machine, no AWS account, no Docker.
  * Data lives in .data/ (git-ignored); meetings in progress continue after a restart.
  */
+import './quiet-warnings.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
