@@ -42,6 +42,11 @@ export interface SesLocal {
   client: SESv2Client;
   fetchMessages(): Promise<StoredEmail[]>;
   clear(): Promise<void>;
+  /**
+   * Fault injection for tests: SendEmail requests answer HTTP 503 (as SES does when unavailable)
+   * until `restore()`, except those to the addresses in `exceptTo`. The emulator itself is untouched.
+   */
+  outage(options?: { exceptTo?: string[] }): { restore(): void; refused(): number };
   /** The emulator's web mailbox. */
   mailboxUrl: string;
   stop(): Promise<void>;
@@ -86,12 +91,28 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
   const { child, port: emulatorPort } = await startEmulator(options.mailboxPort ?? 0);
   const rawById = new Map<string, Buffer>();
 
+  let fault: { exceptTo: string[]; refused: number } | null = null;
+
   // Recording proxy: forwards everything; remembers Content.Raw of each successful SendEmail.
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (fault && req.method === 'POST' && req.url?.startsWith('/v2/email/outbound-emails')) {
+        let to: string[] = [];
+        try {
+          to = (JSON.parse(body.toString('utf8')) as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? [];
+        } catch {
+          // Not JSON: refused like any other send.
+        }
+        if (!to.some((address) => fault!.exceptTo.some((kept) => address.toLowerCase().includes(kept.toLowerCase())))) {
+          fault.refused++;
+          res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailable' });
+          res.end(JSON.stringify({ message: 'Service unavailable (injected outage)' }));
+          return;
+        }
+      }
       const upstream = http.request(
         { host: '127.0.0.1', port: emulatorPort, method: req.method, path: req.url, headers: req.headers },
         (up) => {
@@ -129,6 +150,8 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
     endpoint,
     region: 'eu-central-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // Locally the state machine's Retry is the only retry layer (fast, on the shared clock).
+    maxAttempts: 1,
   });
 
   return {
@@ -143,6 +166,16 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
         const raw = rawById.get(email.messageId);
         return raw ? { ...email, raw } : email;
       });
+    },
+    outage(outageOptions = {}) {
+      const current = { exceptTo: outageOptions.exceptTo ?? [], refused: 0 };
+      fault = current;
+      return {
+        restore: () => {
+          if (fault === current) fault = null;
+        },
+        refused: () => current.refused,
+      };
     },
     async clear() {
       const res = await fetch(`${endpoint}/clear-store`, { method: 'POST' });
