@@ -12,7 +12,7 @@ import { russianCalendar } from '../functions/calendar/index.ts';
 import type { Clock } from '../functions/lib/clock.ts';
 import { Mailer } from '../functions/mail/mailer.ts';
 import { handlers, taskHandlers } from '../functions/manifest.ts';
-import type { MeetingPhase } from '../functions/domain/types.ts';
+import { resumeAtFor } from '../functions/app/lifecycle.ts';
 import { KvorumStore } from '../functions/store/store.ts';
 import { ensureTable } from '../functions/store/table.ts';
 import { LocalStepFunctions } from '../workflows/local/runtime.ts';
@@ -74,29 +74,6 @@ async function startDynaliteServer(dataDir: string | null, port: number): Promis
     endpoint: `http://127.0.0.1:${address.port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** Where a meeting's new execution starts after a restart (the ASL's ResumeAt choice). */
-export function resumeAtFor(phase: MeetingPhase): string | null {
-  switch (phase) {
-    case 'convened':
-    case 'agenda-proposals':
-      return 'start';
-    case 'agenda-approval':
-      return 'agenda-approval';
-    case 'notified':
-      return 'notice';
-    case 'in-session':
-      return 'meeting-start';
-    case 'voting-closed':
-      return 'voting';
-    case 'protocol-signing':
-      return 'signatures';
-    case 'finalised':
-      return 'distribute';
-    default:
-      return null;
-  }
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {

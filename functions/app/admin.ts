@@ -23,7 +23,7 @@ import {
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
-import { announceCancellation, completePhase, draftProtocol, sendBallot, sendSigningLinks } from './lifecycle.ts';
+import { announceCancellation, completePhase, draftProtocol, resumeAtFor, sendBallot, sendSigningLinks } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
@@ -352,6 +352,7 @@ const decisionBody = z.strictObject({ decision: z.enum(['accepted', 'declined'])
 const approveBody = z.strictObject({});
 const attendanceBody = z.strictObject({ memberId: ID, status: z.enum(['present', 'absent']) });
 const actingSecretaryBody = z.strictObject({ memberId: ID });
+const emptyBody = z.strictObject({});
 const revokeLinksBody = z.strictObject({ memberId: ID, purpose: z.enum(LINK_PURPOSES as unknown as [LinkPurpose, ...LinkPurpose[]]).optional() });
 const narrativeBody = z.strictObject({
   items: z.record(ID, z.strictObject({ heard: z.string().max(20_000), spoke: z.string().max(20_000) })),
@@ -757,6 +758,32 @@ export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string,
   }
   await audit(deps, meetingId, secretary, 'links-revoked', { memberId: input.memberId, purpose: input.purpose ?? 'all', revoked });
   return { revoked };
+}
+
+/**
+ * POST /admin/meetings/{id}/resume: after a step failed for good (the secretary was told), the
+ * secretary — or the chair — resumes the meeting from the phase it was in, once the cause is fixed
+ * (e.g. SES delivery restored). A new execution starts there; steps already done send nothing twice.
+ */
+export async function resumeMeeting(deps: Deps, caller: Caller, meetingId: string, body: unknown) {
+  const { group, meeting, context } = await loadMeeting(deps, meetingId);
+  const actor = authorize(caller, group, 'read', context); // the secretary or the chair
+  validate(emptyBody, body ?? {});
+  const resumeAt = meeting.phase === 'failed' && meeting.failedPhase ? resumeAtFor(meeting.failedPhase) : null;
+  if (!resumeAt || !meeting.failedPhase) {
+    throw conflict('not-failed', 'Возобновить можно только заседание, шаг которого завершился ошибкой.', 'Only a meeting whose step failed can be resumed.');
+  }
+  const resumed = await deps.store.updateMeeting(meetingId, { phase: 'failed', revision: meeting.revision }, { phase: meeting.failedPhase, failedPhase: null });
+  const started = await deps.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: deps.stateMachineArn,
+      name: `${meetingId}-r${meeting.revision}-resumed-${deps.clock.now().getTime()}`,
+      input: JSON.stringify({ meetingId, revision: meeting.revision, resumeAt }),
+    }),
+  );
+  const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { executionArn: started.executionArn ?? null });
+  await audit(deps, meetingId, actor, 'resumed', { phase: resumed.phase, resumeAt });
+  return { meeting: meetingSummary(updated, actor.lang) };
 }
 
 /** POST /admin/meetings/{id}/acting-secretary: the presiding person appoints an acting secretary (п. 2.5). */

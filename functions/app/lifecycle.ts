@@ -106,6 +106,33 @@ async function audit(deps: Deps, meetingId: string, action: string, detail: Reco
   await deps.store.appendAudit(meetingId, { actor, action, detail });
 }
 
+/**
+ * Where a new execution of a meeting starts (the ASL's ResumeAt choice): after a restart of the local
+ * runtime, or when the secretary resumes a failed meeting. Every step is idempotent, so re-entering a
+ * phase that was half done sends nothing twice.
+ */
+export function resumeAtFor(phase: MeetingPhase): string | null {
+  switch (phase) {
+    case 'convened':
+    case 'agenda-proposals':
+      return 'start';
+    case 'agenda-approval':
+      return 'agenda-approval';
+    case 'notified':
+      return 'notice';
+    case 'in-session':
+      return 'meeting-start';
+    case 'voting-closed':
+      return 'voting';
+    case 'protocol-signing':
+      return 'signatures';
+    case 'finalised':
+      return 'distribute';
+    default:
+      return null;
+  }
+}
+
 // ------------------------------------------------------------------ steps
 
 /** Convene: loads the meeting for this revision (п. 2.3а), with its deadlines and reminder times. */
@@ -495,8 +522,8 @@ export async function recordFailure(deps: Deps, ev: TaskEvent): Promise<{ record
   const step = ev.error?.Error ?? 'unknown';
   const cause = (ev.error?.Cause ?? '').slice(0, 2000);
   await audit(deps, meeting.id, 'step-failed', { error: step, cause });
-  if (meeting.revision === ev.revision && meeting.phase !== 'cancelled') {
-    await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { phase: 'failed' }).catch(() => undefined);
+  if (meeting.revision === ev.revision && meeting.phase !== 'cancelled' && meeting.phase !== 'failed') {
+    await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { phase: 'failed', failedPhase: meeting.phase }).catch(() => undefined);
   }
   const secretary = group?.members.find((m) => m.id === (meeting.actingSecretaryId ?? meeting.secretaryId));
   if (group && secretary) {

@@ -83,6 +83,8 @@ export interface MeetingRecord {
   signedAt?: Instant;
   distributedAt?: Instant;
   agendaApprovedBy?: string;
+  /** The phase a failed meeting was in when its step failed (to resume from). */
+  failedPhase?: MeetingPhase;
   createdAt: Instant;
   updatedAt: Instant;
 }
@@ -120,6 +122,7 @@ export interface MeetingChanges {
   signedAt?: Instant | null;
   distributedAt?: Instant | null;
   agendaApprovedBy?: string | null;
+  failedPhase?: MeetingPhase | null;
   /** Recomputed distribution deadline etc. (п. 3.4); moving the meeting goes through moveMeeting. */
   deadlines?: MeetingDeadlines;
 }

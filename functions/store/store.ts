@@ -398,6 +398,8 @@ export class KvorumStore {
     for (const [field, value] of Object.entries(changes)) e.set([field], value);
     e.set(['updatedAt'], this.stamp());
     if (changes.phase && isTerminalPhase(changes.phase)) e.remove(['gsi2pk']).remove(['gsi2sk']);
+    // Back to an active phase (a failed meeting resumed): into the active index again, same sort key.
+    else if (changes.phase) e.set(['gsi2pk'], ACTIVE_PARTITION).setRaw(['gsi2sk'], e.n('gsi1sk'));
     const item = await this.update(keys.meeting(meetingId), e, this.expectation(e, expected));
     if (!item) throw await this.meetingConditionFailure('updateMeeting', meetingId);
     return this.toMeeting(item);

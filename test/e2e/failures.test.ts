@@ -82,5 +82,14 @@ describe('distribution when SES is down', () => {
     const metric = logged.map((line) => JSON.parse(line.startsWith('{') ? line : '{}')).find((x) => x.DistributionDeadlineMissed === 1);
     expect(metric?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Kvorum', Metrics: [{ Name: 'DistributionDeadlineMissed', Unit: 'Count' }] });
     expect(metric?.meetingId).toBe(id);
+
+    // Once SES works again, the secretary resumes the meeting: the protocol goes out (late, recorded).
+    expect((await h.admin('POST', `/admin/meetings/${id}/resume`, {}, g.chair)).status).toBe(200);
+    const resumed = await meeting(h, id, g.secretary);
+    expect(resumed.meeting.phase).toBe('distributed');
+    for (const m of g.members) expect((await h.mailsTo(m.email)).filter((x) => /^Протокол №/.test(x.subject))).toHaveLength(1);
+    expect(resumed.audit.find((a: any) => a.action === 'protocol-distributed')?.detail.late).toBe(true);
+    // Only a failed meeting can be resumed.
+    expect((await h.admin('POST', `/admin/meetings/${id}/resume`, {}, g.secretary)).status).toBe(409);
   });
 });

@@ -117,6 +117,13 @@ describe('KvorumStore: groups and meetings (dynalite)', () => {
     expect(active[0]?.phase).toBe('convened');
     // All four remain listed for their group, by start.
     expect((await restarted.listMeetingsByGroup('g1')).map((m) => m.id)).toEqual(['early', 'gone', 'done', 'late']);
+
+    // A failed meeting resumed by the secretary is active again, in its place.
+    await store.updateMeeting('early', {}, { phase: 'failed', failedPhase: 'convened' });
+    expect((await restarted.listActiveMeetings()).map((m) => m.id)).toEqual(['late']);
+    await store.updateMeeting('early', { phase: 'failed' }, { phase: 'convened', failedPhase: null });
+    expect((await restarted.listActiveMeetings()).map((m) => m.id)).toEqual(['early', 'late']);
+    expect((await restarted.getMeeting('early'))?.failedPhase).toBeUndefined();
   });
 
   it('loads a whole meeting with one query', async () => {
