@@ -4,6 +4,7 @@
  */
 import './quiet-warnings.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OffsetClock } from '../functions/lib/clock.ts';
@@ -56,7 +57,7 @@ async function consolePage(system: LocalSystem, clock: OffsetClock): Promise<str
 <p>Сейчас: <b>${formatInstant(clock.now(), TZ, 'ru')}</b>. Следующий срок: ${next ? formatInstant(next, TZ, 'ru') : '—'}.</p>
 <form method="post" action="/local/clock/next"><button type="submit">Перевести часы к следующему сроку</button></form>
 <h2>Созвать заседание</h2>
-<form method="post" action="/local/convene">
+<form method="post" action="/local/convene"><input type="hidden" name="key" value="${randomUUID()}">
 <p><label>Тема <input name="title" value="Заседание рабочей группы" size="40"></label></p>
 <p><label>Дата <input name="date" type="date" value="${new Date(clock.now().getTime() + 10 * 86400000).toISOString().slice(0, 10)}"></label>
 <label>Время <input name="time" value="10:00" size="5"></label> (${TZ})</p>
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
       const token = await system.issuer.issue({ sub: 'chair', email: 'chair@kvorum.local', groups: ['chair'] });
       const response = await fetch(`${system.urls.http}/admin/groups/${DEMO_GROUP_ID}/meetings`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        // A double click or a reload re-sends the same key: the meeting is convened once.
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(form.key ? { 'idempotency-key': form.key } : {}) },
         body: JSON.stringify({
           title: form.title,
           date: form.date,

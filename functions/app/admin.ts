@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { validateGroupSettings, defaultGroupSettings } from '../domain/deadlines.ts';
@@ -6,7 +6,7 @@ import { validateConveneRequest } from '../domain/convene.ts';
 import type { DomainError } from '../domain/result.ts';
 import { normaliseEmail, presidingPerson, validateActingSecretary, validateRoster } from '../domain/roster.ts';
 import type { Group, Instant, Lang, Member, MeetingDeadlines, MeetingPhase } from '../domain/types.ts';
-import { conflict, forbidden, HttpError, notFound, unauthorized, unprocessable } from '../http/errors.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized, unprocessable } from '../http/errors.ts';
 import { validate } from '../http/middleware.ts';
 import { formatInstant } from '../lib/format.ts';
 import * as mail from '../mail/messages.ts';
@@ -490,40 +490,77 @@ export interface ConveneResult {
   meeting: MeetingSummary;
   agenda: AgendaItemRecord[];
   invitees: { id: string; name: string; email: string; position: string }[];
+  /** True when an earlier request with the same Idempotency-Key had already convened it. */
+  replayed: boolean;
 }
 
 /** POST /admin/groups/{groupId}/meetings: the chair convenes a meeting; its execution starts. */
-export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string, body: unknown): Promise<ConveneResult> {
+/**
+ * A client that retries a convene (timeout, double click) sends the same `Idempotency-Key` header: the
+ * meeting id is derived from it, so the retry finds the meeting instead of convening a second one, and
+ * finishes what a first attempt that crashed half-way left undone.
+ */
+export function idempotentId(groupId: string, callerId: string, key: string, suffix = ''): string {
+  const hex = createHash('sha256').update(`kvorum-convene:${groupId}:${callerId}:${key}${suffix}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+
+export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string, body: unknown, idempotencyKey?: string): Promise<ConveneResult> {
   const group = await loadGroup(deps, groupId);
   const chair = authorize(caller, group, 'chair');
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw badRequest('bad-idempotency-key', 'Заголовок Idempotency-Key: 8–128 символов A–Z, a–z, 0–9, «-», «_».', 'Idempotency-Key header: 8–128 characters A–Z, a–z, 0–9, "-", "_".');
+  }
   const input = validate(conveneSchema, body);
+  const id = (suffix: string) => (idempotencyKey ? idempotentId(groupId, chair.id, idempotencyKey, suffix) : randomUUID());
+  const meetingId = id('');
+  if (idempotencyKey) {
+    const existing = await deps.store.getMeeting(meetingId);
+    if (existing?.executionArn) {
+      return {
+        meeting: meetingSummary(existing, chair.lang),
+        agenda: await deps.store.listAgenda(meetingId),
+        invitees: (await deps.store.listInvitees(meetingId)).map((i) => ({ id: i.id, name: i.name, email: i.email, position: i.position })),
+        replayed: true,
+      };
+    }
+  }
   const checked = validateConveneRequest({ ...input, groupId }, group, deps.clock, deps.calendar);
   if (!checked.ok) throw domainFailure('invalid-convene-request', checked.errors);
   const request = checked.value;
   const secretary = group.members.find((m) => m.role === 'secretary');
   if (!secretary) throw new Error('validated roster without a secretary');
 
-  const meetingId = randomUUID();
-  const created = await deps.store.createMeeting({
-    id: meetingId,
-    groupId,
-    title: request.title,
-    date: request.date,
-    time: request.time,
-    timeZone: request.timeZone,
-    ...(request.place ? { place: request.place } : {}),
-    startsAt: request.startsAt,
-    deadlines: request.deadlines,
-    phase: 'convened',
-    presidingId: chair.id,
-    secretaryId: secretary.id,
-  });
+  let created: MeetingRecord;
+  try {
+    created = await deps.store.createMeeting({
+      id: meetingId,
+      groupId,
+      title: request.title,
+      date: request.date,
+      time: request.time,
+      timeZone: request.timeZone,
+      ...(request.place ? { place: request.place } : {}),
+      startsAt: request.startsAt,
+      deadlines: request.deadlines,
+      phase: 'convened',
+      presidingId: chair.id,
+      secretaryId: secretary.id,
+    });
+  } catch (error) {
+    // A first attempt with this key created the meeting and stopped before starting its execution.
+    const existing = idempotencyKey && error instanceof ConditionFailedError && error.reason === 'exists' ? await deps.store.getMeeting(meetingId) : null;
+    if (!existing) throw error;
+    created = await deps.store.ensureMeetingNumber(meetingId);
+  }
   const agenda: AgendaItemRecord[] = [];
   for (const [index, item] of request.agenda.entries()) {
     const extra = input.agenda?.[index];
     agenda.push(
       await deps.store.putAgendaItem(meetingId, {
-        id: randomUUID(),
+        id: id(`:item:${index}`),
         order: index + 1,
         title: item.title,
         speakers: item.speakers.map((s) => (s.kind === 'member' ? s.memberId : s.name)),
@@ -534,7 +571,7 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
     );
   }
   const invitees = [];
-  for (const invitee of request.invitees) invitees.push(await deps.store.putInvitee(meetingId, { id: randomUUID(), ...invitee }));
+  for (const [index, invitee] of request.invitees.entries()) invitees.push(await deps.store.putInvitee(meetingId, { id: id(`:invitee:${index}`), ...invitee }));
 
   const executionArn = await startExecution(deps, meetingId, created.revision, 'start');
   const meeting = await deps.store.updateMeeting(meetingId, { revision: created.revision }, { executionArn });
@@ -550,6 +587,7 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
     meeting: meetingSummary(meeting, chair.lang),
     agenda,
     invitees: invitees.map((i) => ({ id: i.id, name: i.name, email: i.email, position: i.position })),
+    replayed: false,
   };
 }
 

@@ -39,6 +39,8 @@ interface RouteContext {
   params: Record<string, string>;
   body: unknown;
   lang: Lang;
+  /** The Idempotency-Key request header, when sent. */
+  idempotencyKey?: string;
 }
 
 type Outcome = { status: number; json: unknown } | HttpResult;
@@ -59,7 +61,10 @@ const p = (ctx: RouteContext, name: string): string => ctx.params[name] ?? '';
 const ROUTES: Route[] = [
   route('POST', 'groups', async (c) => ok(await createGroup(c.deps, c.caller, c.body), 201)),
   route('GET', 'groups/:groupId', async (c) => ok(await getGroup(c.deps, c.caller, p(c, 'groupId')))),
-  route('POST', 'groups/:groupId/meetings', async (c) => ok(await conveneMeeting(c.deps, c.caller, p(c, 'groupId'), c.body), 201)),
+  route('POST', 'groups/:groupId/meetings', async (c) => {
+    const result = await conveneMeeting(c.deps, c.caller, p(c, 'groupId'), c.body, c.idempotencyKey);
+    return ok(result, result.replayed ? 200 : 201);
+  }),
   route('GET', 'meetings/:meetingId', async (c) => ok(await getMeeting(c.deps, c.caller, p(c, 'meetingId')))),
   route('PUT', 'meetings/:meetingId/agenda', async (c) => ok(await setAgenda(c.deps, c.caller, p(c, 'meetingId'), c.body))),
   route('POST', 'meetings/:meetingId/agenda/approve', async (c) => ok(await approveAgenda(c.deps, c.caller, p(c, 'meetingId'), c.body))),
@@ -137,7 +142,8 @@ async function router(event: HttpEvent): Promise<HttpResult> {
   }
   const caller = requireCaller(callerFromClaims(claimsOf(event)));
   const lang: Lang = event.queryStringParameters?.lang === 'en' ? 'en' : 'ru';
-  const outcome = await found.r.run({ deps: getDeps(), caller, params: found.params, body: event.parsedBody, lang });
+  const idempotencyKey = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'idempotency-key')?.[1];
+  const outcome = await found.r.run({ deps: getDeps(), caller, params: found.params, body: event.parsedBody, lang, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
   return 'statusCode' in outcome ? outcome : json(outcome.status, outcome.json);
 }
 

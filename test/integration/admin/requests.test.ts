@@ -121,6 +121,30 @@ describe('convene (п. 2.3а)', () => {
     expect(audit.find((a) => a.action === 'convened')?.actor).toBe('chair');
   });
 
+  it('convenes once per Idempotency-Key: a retried request returns the same meeting and starts nothing more', async () => {
+    const body = { ...MEETING, title: 'Повтор запроса', agenda: [{ title: 'Вопрос' }] };
+    const headers = { 'idempotency-key': 'convene-2026-04-20-abc' };
+    const first = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body, headers });
+    expect(first.status).toBe(201);
+    expect(first.json.replayed).toBe(false);
+    await world.settle();
+    const again = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body, headers });
+    expect(again.status).toBe(200);
+    expect(again.json.replayed).toBe(true);
+    expect(again.json.meeting.id).toBe(first.json.meeting.id);
+    expect(again.json.agenda.map((i: { id: string }) => i.id)).toEqual(first.json.agenda.map((i: { id: string }) => i.id));
+    const titled = (await world.store.listMeetingsByGroup(groupId)).filter((m) => m.title === 'Повтор запроса');
+    expect(titled).toHaveLength(1);
+    expect(world.calls.filter((c) => c.task === 'LoadMeeting' && c.payload.meetingId === first.json.meeting.id)).toHaveLength(1);
+    // Another key convenes another meeting; a malformed key is refused and changes nothing.
+    const other = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body, headers: { 'idempotency-key': 'convene-2026-04-20-def' } });
+    expect(other.status).toBe(201);
+    expect(other.json.meeting.id).not.toBe(first.json.meeting.id);
+    const bad = await call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body, headers: { 'idempotency-key': 'x y' } });
+    expect(bad.status).toBe(400);
+    expect((await world.store.listMeetingsByGroup(groupId)).filter((m) => m.title === 'Повтор запроса')).toHaveLength(2);
+  });
+
   const badInputs: Array<[string, Record<string, unknown>, string, string]> = [
     ['a meeting in the past', { ...MEETING, date: '2026-02-20' }, 'date', 'meeting-in-past'],
     ['an unknown time zone', { ...MEETING, timeZone: 'Europe/Atlantis' }, 'timeZone', 'unknown-time-zone'],

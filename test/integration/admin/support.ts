@@ -152,12 +152,13 @@ export interface RequestOptions {
   rawBody?: string;
   contentType?: string;
   query?: Record<string, string>;
+  headers?: Record<string, string>;
 }
 
 /** An API Gateway HTTP API (payload 2.0) event for `ANY /admin/{proxy+}`. */
 export function adminEvent(method: string, path: string, options: RequestOptions = {}): HttpEvent {
   const text = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const headers: Record<string, string> = { host: 'kvorum.test' };
+  const headers: Record<string, string> = { host: 'kvorum.test', ...(options.headers ?? {}) };
   if (text !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   const rawPath = `/admin${path}`;
   const event = {
