@@ -23,7 +23,7 @@ import {
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
-import { announceCancellation, completePhase, draftProtocol, resumeAtFor, sendBallot, sendSigningLinks } from './lifecycle.ts';
+import { announceCancellation, completePhase, draftProtocol, resumeAtFor, sendBallot, sendInviteeNotice, sendSigningLinks } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
@@ -724,10 +724,15 @@ export async function decideProposal(deps: Deps, caller: Caller, meetingId: stri
   let created: unknown = null;
   if (decision === 'accepted' && proposal.kind === 'agenda-item') {
     const order = Math.max(0, ...bundle.agenda.map((i) => i.order)) + 1;
-    created = await deps.store.putAgendaItem(meetingId, { id: randomUUID(), order, title: proposal.text.trim().slice(0, 500), speakers: [], approved: false, proposalId });
+    // The proposal's first paragraph is the item; the rest (reasons, speaker) stays in the proposal.
+    const title = (proposal.text.trim().split(/\n\s*\n/)[0] ?? proposal.text).trim().slice(0, 500);
+    created = await deps.store.putAgendaItem(meetingId, { id: randomUUID(), order, title, speakers: [], approved: false, proposalId });
   }
   if (decision === 'accepted' && proposal.kind === 'invitation' && proposal.invitee) {
-    created = await deps.store.putInvitee(meetingId, { id: randomUUID(), ...proposal.invitee });
+    const invitee = await deps.store.putInvitee(meetingId, { id: randomUUID(), ...proposal.invitee });
+    created = invitee;
+    // Invited after the notice went out (п. 2.3б, 2.5г): the new invitee gets it now.
+    if (meeting.phase === 'notified') await sendInviteeNotice(deps, group, meeting, bundle, invitee);
   }
   await audit(deps, meetingId, actor, `proposal-${decision}`, { proposalId, kind: proposal.kind });
   return { proposal: decided, created };

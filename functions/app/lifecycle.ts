@@ -7,7 +7,7 @@ import type { MailMessage } from '../mail/types.ts';
 import { renderProtocolHtml, protocolHash, renderSignableProtocolHtml } from '../protocol/html.ts';
 import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
-import type { GroupRecord, ItemNarrative, MeetingBundle, MeetingRecord, ProtocolRecord } from '../store/records.ts';
+import type { GroupRecord, InviteeRecord, ItemNarrative, MeetingBundle, MeetingRecord, ProtocolRecord } from '../store/records.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
 import { agendaView, meetingInfo, memberById, nowInstant, organizer, recipientOf, secondsUntil } from './meeting-view.ts';
@@ -304,7 +304,7 @@ export async function sendNotice(deps: Deps, ev: TaskEvent): Promise<MeetingSnap
   const meeting = await setPhase(deps, loaded, 'notified');
   const bundle = await bundleOf(deps, meeting.id);
   const agenda = agendaView(group, bundle.agenda, true);
-  const materials = bundle.agenda.filter((i) => i.approved).flatMap((i) => (i.materials ?? []).map((m) => ({ title: m.title, url: m.url })));
+  const materials = materialsOf(bundle);
   for (const member of group.members) {
     const link = await issueLink(deps, { meetingId: meeting.id, memberId: member.id, purpose: 'attendance', expiresAt: meeting.deadlines.voteOpens, revision: meeting.revision });
     const message = mail.meetingNotice({
@@ -319,20 +319,26 @@ export async function sendNotice(deps: Deps, ev: TaskEvent): Promise<MeetingSnap
     });
     await send(deps, meeting, 'notice', member, message);
   }
-  for (const invitee of bundle.invitees) {
-    const message = mail.meetingNotice({
-      recipient: recipientOf(invitee),
-      meeting: meetingInfo(group, meeting),
-      agenda,
-      materials,
-      organizer: organizer(deps, group),
-      issuedAt: nowInstant(deps),
-    });
-    await send(deps, meeting, 'notice', { id: `invitee:${invitee.id}`, email: invitee.email }, message);
-  }
+  for (const invitee of bundle.invitees) await sendInviteeNotice(deps, group, meeting, bundle, invitee);
   await audit(deps, meeting.id, 'notice-sent', { members: group.members.length, invitees: bundle.invitees.length });
   return snapshot(deps, group, meeting);
 }
+
+/** п. 2.3б, 2.5г: an invitee gets the notice (no personal links: invitees neither vote nor send opinions). */
+export async function sendInviteeNotice(deps: Deps, group: GroupRecord, meeting: MeetingRecord, bundle: MeetingBundle, invitee: InviteeRecord): Promise<void> {
+  const message = mail.meetingNotice({
+    recipient: recipientOf(invitee),
+    meeting: meetingInfo(group, meeting),
+    agenda: agendaView(group, bundle.agenda, true),
+    materials: materialsOf(bundle),
+    organizer: organizer(deps, group),
+    issuedAt: nowInstant(deps),
+  });
+  await send(deps, meeting, 'notice', { id: `invitee:${invitee.id}`, email: invitee.email }, message);
+}
+
+const materialsOf = (bundle: MeetingBundle) =>
+  bundle.agenda.filter((i) => i.approved).flatMap((i) => (i.materials ?? []).map((m) => ({ title: m.title, url: m.url })));
 
 /** Meeting start (п. 2.6б): every member not recorded absent gets a ballot link. */
 export async function openVoting(deps: Deps, ev: TaskEvent): Promise<{ voters: number }> {

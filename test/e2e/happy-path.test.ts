@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
-import { SECRETARY, convene, createGroup, duplicates, lastMail, linkFrom, meeting, roster, sign, voteAll } from './fixtures.ts';
+import { CHAIR, SECRETARY, convene, createGroup, duplicates, lastMail, linkFrom, meeting, roster, sign, voteAll } from './fixtures.ts';
 
 /**
  * SPEC «The meeting lifecycle», whole: proposals, approval, notice with .ics, one absent member's
@@ -56,6 +56,11 @@ describe('a meeting from convening to the distributed protocol', () => {
     const decided = await h.admin('POST', `/admin/meetings/${id}/proposals/${proposal.id}/decision`, { decision: 'accepted' }, SECRETARY);
     expect(decided.status).toBe(200);
     expect((await meeting(h, id)).agenda.map((i: any) => i.title)).toEqual(['О плане работы на 2026 год', 'О мониторинге <b>обратной связи</b>']);
+
+    // m2 proposes to invite a representative of an authority (п. 2.6г); the chair decides later (п. 2.3б).
+    const m2 = await linkFrom(h, 'm2@example.org', /Предложения/);
+    const invited = await h.post(m2, { kind: 'invitation', inviteeName: 'Орлов Пётр Ильич', inviteePosition: 'начальник отдела', inviteeOrganisation: 'Министерство экономического развития Астраханской области', inviteeEmail: 'orlov@region.example', reason: 'Докладчик по второму вопросу' });
+    expect(invited.status).toBe(200);
   });
 
   it('sends the agenda to the chair when proposals close; GET of the link changes nothing, POST approves, the notice goes at once', async () => {
@@ -92,6 +97,16 @@ describe('a meeting from convening to the distributed protocol', () => {
     const event = new ICAL.Event(vevent);
     expect(event.startDate.toJSDate().toISOString()).toBe(new Date('2026-03-12T06:00:00Z').toISOString());
     expect(zone.tzid).toBe('Europe/Astrakhan');
+  });
+
+  it('an invitation accepted by the chair after the notice: the invitee gets the notice at once, without personal links', async () => {
+    const proposal = (await meeting(h, id)).proposals.find((p: any) => p.kind === 'invitation');
+    expect((await h.admin('POST', `/admin/meetings/${id}/proposals/${proposal.id}/decision`, { decision: 'accepted' }, SECRETARY)).status).toBe(403);
+    expect((await h.admin('POST', `/admin/meetings/${id}/proposals/${proposal.id}/decision`, { decision: 'accepted' }, CHAIR)).status).toBe(200);
+    const notice = await lastMail(h, 'orlov@region.example', /^Заседание/);
+    expect(notice?.text).toContain('12 марта 2026 г., 10:00 (Europe/Astrakhan, UTC+04:00)');
+    expect(notice?.attachments.some((a) => a.filename === 'invite.ics')).toBe(true);
+    expect(notice?.links).toEqual([]);
   });
 
   it('accepts an absent member’s opinion in time and refuses a late one', async () => {
@@ -154,6 +169,7 @@ describe('a meeting from convening to the distributed protocol', () => {
       expect(protocol).toContain('ПРОТОКОЛ');
       expect(protocol).toContain('Поддерживаю план, но прошу учесть &lt;script&gt;');
       expect(protocol).toContain('Кузнецов Олег');
+      expect(protocol).toContain('Орлов Пётр Ильич');
     }
   });
 
