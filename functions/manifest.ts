@@ -26,9 +26,11 @@ export interface HandlerSpec {
   description: string;
   /** Tasks only: the name used in the ASL placeholder "${<aslName>Arn}". */
   aslName?: string;
+  /** Renders the protocol PDF: the bundle ships the DejaVu fonts next to the handler. */
+  rendersPdf?: boolean;
 }
 
-const task = (aslName: string, file: string, description: string, grants: Grant[]): HandlerSpec => ({
+const task = (aslName: string, file: string, description: string, grants: Grant[], rendersPdf = false): HandlerSpec => ({
   id: `${aslName}Task`,
   entry: `functions/tasks/${file}.ts`,
   kind: 'task',
@@ -37,6 +39,7 @@ const task = (aslName: string, file: string, description: string, grants: Grant[
   timeoutSeconds: 60,
   description,
   aslName,
+  ...(rendersPdf ? { rendersPdf } : {}),
 });
 
 export const handlers: HandlerSpec[] = [
@@ -48,6 +51,7 @@ export const handlers: HandlerSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     description: 'Member link pages: GET shows, POST acts (proposals, attendance, opinions, ballots, dissent, signatures).',
+    rendersPdf: true,
   },
   {
     id: 'Admin',
@@ -57,6 +61,7 @@ export const handlers: HandlerSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     description: 'Chair and secretary endpoint: groups, convene, agenda, attendance, protocol narrative, cancel/move.',
+    rendersPdf: true,
   },
   {
     id: 'SesEvents',
@@ -78,7 +83,7 @@ export const handlers: HandlerSpec[] = [
   task('Tally', 'tally', 'Tallies each item (п. 3.2), or records no quorum and tells the members (п. 3.3).', ['ses:send', 'secret:read']),
   task('RequestSignatures', 'request-signatures', 'Drafts the protocol and sends every signer a link to the exact version.', ['ses:send', 'secret:read']),
   task('FinaliseProtocol', 'finalise-protocol', 'Finalises the protocol; the moment is the signing date (п. 3.4).', []),
-  task('Distribute', 'distribute', 'Sends the signed protocol (PDF, HTML) to every member (п. 3.4).', ['ses:send']),
+  task('Distribute', 'distribute', 'Sends the signed protocol (PDF, HTML) to every member (п. 3.4).', ['ses:send'], true),
   task('CancelMeeting', 'cancel-meeting', 'Cancels the meeting and tells everyone.', ['ses:send']),
   task('RecordFailure', 'record-failure', 'Records a failed step and tells the secretary.', ['ses:send']),
 ];

@@ -21,10 +21,8 @@ import { PROJECT_ROOT } from './paths.ts';
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** Handlers (by aslName for tasks, else id) that render the protocol PDF and need the fonts beside the bundle. */
-export const PDF_RENDERING_HANDLERS: ReadonlySet<string> = new Set(['Distribute', 'RequestSignatures', 'MemberLinks', 'Admin']);
-
 export function rendersPdf(spec: HandlerSpec): boolean {
-  return PDF_RENDERING_HANDLERS.has(spec.aslName ?? spec.id);
+  return spec.rendersPdf === true;
 }
 
 /** Where the fonts land in the Lambda: the bundle's own directory. */
