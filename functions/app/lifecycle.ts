@@ -173,7 +173,8 @@ export async function requestApproval(deps: Deps, ev: TaskEvent): Promise<{ unti
   const { group, meeting: loaded } = await load(deps, ev);
   const meeting = await setPhase(deps, loaded, 'agenda-approval');
   const agenda = await deps.store.listAgenda(meeting.id);
-  for (const chair of approvers(group, meeting)) {
+  // Approved early (through the admin API): nobody must act, AwaitCallback completes the phase at once.
+  for (const chair of meeting.agendaApprovedAt ? [] : approvers(group, meeting)) {
     const approveUrl = await issueLink(deps, { meetingId: meeting.id, memberId: chair.id, purpose: 'approve', expiresAt: meeting.deadlines.agendaApproval, revision: meeting.revision });
     const message = mail.agendaForApproval({
       recipient: recipientOf(chair),
