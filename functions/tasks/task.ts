@@ -8,7 +8,7 @@ import { TransientError, type TaskEvent } from '../app/lifecycle.ts';
  * result (the ASL reads it as $.Payload). Errors keep their `name`, which Step Functions uses as the
  * error code for Retry/Catch; throttling and 5xx from AWS become TransientError (retried).
  */
-const taskEvent = z.object({
+export const taskEvent = z.object({
   meetingId: z.string().min(1).max(100),
   revision: z.number().int().min(1),
   resumeAt: z.string().max(40).optional(),

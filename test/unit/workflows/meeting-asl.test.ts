@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { resumeAtFor } from '../../../functions/app/lifecycle.ts';
+import type { MeetingPhase } from '../../../functions/domain/types.ts';
+import { taskEvent } from '../../../functions/tasks/task.ts';
+
+/**
+ * The ONE state machine definition, read as data: the properties issue 4 §1 asks of it, and its
+ * agreement with the code that feeds it (task payloads, resume points).
+ */
+type State = Record<string, any>;
+const asl = JSON.parse(readFileSync(new URL('../../../workflows/meeting.asl.json', import.meta.url), 'utf8')) as { StartAt: string; States: Record<string, State> };
+const states = Object.entries(asl.States);
+const tasks = states.filter(([, s]) => s.Type === 'Task');
+
+describe('workflows/meeting.asl.json', () => {
+  it('every task retries transient Lambda and SES errors and catches everything else', () => {
+    for (const [name, state] of tasks) {
+      const retried = (state.Retry ?? []).flatMap((r: State) => r.ErrorEquals);
+      expect(retried, name).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'TransientError']));
+      const caught = (state.Catch ?? []).flatMap((c: State) => c.ErrorEquals);
+      expect(caught, name).toContain('States.ALL');
+    }
+  });
+
+  it('a failure goes to RecordFailure (which tells the secretary), a stale revision ends cleanly', () => {
+    for (const [name, state] of tasks.filter(([n]) => n !== 'RecordFailure')) {
+      const targets = Object.fromEntries((state.Catch as State[]).map((c) => [c.ErrorEquals.join(','), c.Next]));
+      expect(targets.MeetingSuperseded, name).toBe('Superseded');
+      expect(Object.values(targets), name).toEqual(expect.arrayContaining([expect.stringMatching(/^(RecordFailure|WaitBeforeDistributionRetry)$/)]));
+    }
+    expect(asl.States.Superseded?.Type).toBe('Succeed');
+    expect(asl.States.RecordFailure?.Catch[0].Next).toBe('Failed');
+  });
+
+  it('every deadline is a timed state: Waits on timestamps, callbacks with a timeout and a timeout path', () => {
+    const waits = states.filter(([, s]) => s.Type === 'Wait');
+    expect(waits.map(([n]) => n)).toEqual(expect.arrayContaining(['WaitProposalsClose', 'WaitOpinionsDeadline', 'WaitMeetingStart', 'WaitVoteClose']));
+    for (const [name, s] of waits) expect(s.TimestampPath ?? s.Seconds, name).toBeDefined();
+    const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
+    expect(callbacks.map(([n]) => n).sort()).toEqual(['AwaitApproval', 'AwaitApprovalFinal', 'AwaitSignatures', 'AwaitSignaturesFinal']);
+    for (const [name, s] of callbacks) {
+      expect(s.TimeoutSecondsPath, name).toMatch(/^\$\.t\.value\.until(Reminder|Deadline)Seconds$/);
+      expect(s.Catch[0].ErrorEquals, name).toEqual(['States.Timeout']);
+      expect(s.Parameters.Payload['taskToken.$'], name).toBe('$$.Task.Token');
+    }
+  });
+
+  it('every payload the definition sends is one the task handlers accept', () => {
+    const accepted = Object.keys(taskEvent.shape);
+    for (const [name, state] of tasks) {
+      for (const key of Object.keys(state.Parameters.Payload)) expect(accepted, `${name}: ${key}`).toContain(key.replace(/\.\$$/, ''));
+    }
+  });
+
+  it('every phase a meeting can be resumed from has its entry in the ResumeAt choice', () => {
+    const choice = asl.States.ResumeAt!;
+    const entries = new Set((choice.Choices as State[]).map((c) => c.StringEquals));
+    const phases: MeetingPhase[] = ['convened', 'agenda-proposals', 'agenda-approval', 'notified', 'in-session', 'voting-closed', 'protocol-signing', 'finalised'];
+    for (const phase of phases) {
+      const at = resumeAtFor(phase);
+      expect(at, phase).not.toBeNull();
+      if (at !== 'start') expect(entries.has(at!), phase).toBe(true);
+    }
+    expect(choice.Default).toBe('OpenProposals');
+    for (const phase of ['distributed', 'cancelled', 'failed'] as MeetingPhase[]) expect(resumeAtFor(phase)).toBeNull();
+  });
+
+  it('has no unreachable state and no loop without a timed state', () => {
+    const reachable = new Set<string>();
+    const visit = (name: string) => {
+      if (reachable.has(name)) return;
+      reachable.add(name);
+      const s = asl.States[name]!;
+      for (const next of [s.Next, s.Default, ...(s.Choices ?? []).map((c: State) => c.Next), ...(s.Catch ?? []).map((c: State) => c.Next)]) if (next) visit(next);
+    };
+    visit(asl.StartAt);
+    expect([...reachable].sort()).toEqual(Object.keys(asl.States).sort());
+    // Every cycle passes through a Wait (a retry after a pause, never a polling loop); there is exactly one.
+    const nextOf = (s: State): string[] =>
+      [s.Next, s.Default, ...(s.Choices ?? []).map((c: State) => c.Next), ...(s.Catch ?? []).map((c: State) => c.Next)].filter(Boolean);
+    const cycles: string[][] = [];
+    const walk = (name: string, path: string[]) => {
+      const at = path.indexOf(name);
+      if (at >= 0) {
+        cycles.push(path.slice(at));
+        return;
+      }
+      for (const next of nextOf(asl.States[name]!)) walk(next, [...path, name]);
+    };
+    walk(asl.StartAt, []);
+    const distinct = new Set(cycles.map((c) => [...c].sort().join('>')));
+    expect([...distinct]).toEqual(['Distribute>WaitBeforeDistributionRetry']);
+    for (const cycle of cycles) expect(cycle.some((n) => asl.States[n]!.Type === 'Wait'), cycle.join(' → ')).toBe(true);
+  });
+});
