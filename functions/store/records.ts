@@ -77,12 +77,12 @@ export interface MeetingRecord {
   executionArn?: string;
   taskTokens: TaskTokens;
   cancelledReason?: string;
-  /** п. 2.3в: when the chair approved the agenda. */
+  /** п. 2.3в: when and by whom (the chair, or the presiding deputy) the agenda was approved. */
   agendaApprovedAt?: Instant;
+  agendaApprovedBy?: string;
   /** Moment of finalisation of the protocol = the signing date (SPEC «Protocol» step 6). */
   signedAt?: Instant;
   distributedAt?: Instant;
-  agendaApprovedBy?: string;
   /** The phase a failed meeting was in when its step failed (to resume from). */
   failedPhase?: MeetingPhase;
   createdAt: Instant;
@@ -90,23 +90,13 @@ export interface MeetingRecord {
 }
 
 /** What createMeeting needs; number, revision and timestamps are set by the store. */
-export interface NewMeeting {
-  id: string;
-  groupId: string;
-  title: string;
-  date: IsoDate;
-  time: string;
-  timeZone: string;
-  place?: string;
-  startsAt: Instant;
-  deadlines: MeetingDeadlines;
+export type NewMeeting = Pick<
+  MeetingRecord,
+  'id' | 'groupId' | 'title' | 'date' | 'time' | 'timeZone' | 'place' | 'startsAt' | 'deadlines' | 'presidingId' | 'secretaryId' | 'actingSecretaryId' | 'executionArn'
+> & {
   /** Defaults to 'convened'. */
   phase?: MeetingPhase;
-  presidingId: string;
-  secretaryId: string;
-  actingSecretaryId?: string;
-  executionArn?: string;
-}
+};
 
 /** Fields updateMeeting may change. `null` removes an optional field. */
 export interface MeetingChanges {
