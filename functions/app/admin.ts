@@ -23,6 +23,7 @@ import {
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
+import { issueLink } from './links.ts';
 import { announceCancellation, completePhase, draftProtocol, resumeAtFor, sendBallot, sendInviteeNotice, sendSigningLinks } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
@@ -353,7 +354,12 @@ const approveBody = z.strictObject({});
 const attendanceBody = z.strictObject({ memberId: ID, status: z.enum(['present', 'absent']) });
 const actingSecretaryBody = z.strictObject({ memberId: ID });
 const emptyBody = z.strictObject({});
-const revokeLinksBody = z.strictObject({ memberId: ID, purpose: z.enum(LINK_PURPOSES as unknown as [LinkPurpose, ...LinkPurpose[]]).optional() });
+const revokeLinksBody = z.strictObject({
+  memberId: ID,
+  purpose: z.enum(LINK_PURPOSES as unknown as [LinkPurpose, ...LinkPurpose[]]).optional(),
+  /** Send the member a new link of that purpose (needs `purpose`). */
+  reissue: z.boolean().optional(),
+});
 const narrativeBody = z.strictObject({
   items: z.record(ID, z.strictObject({ heard: z.string().max(20_000), spoke: z.string().max(20_000) })),
 });
@@ -788,19 +794,37 @@ export async function markAttendance(deps: Deps, caller: Caller, meetingId: stri
  * member's attendance here.
  */
 export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string, body: unknown) {
-  const { group, context } = await loadMeeting(deps, meetingId);
+  const { group, meeting, context } = await loadMeeting(deps, meetingId);
   const secretary = authorize(caller, group, 'secretary', context);
   const input = validate(revokeLinksBody, body);
-  if (!group.members.some((m) => m.id === input.memberId)) {
+  const member = group.members.find((m) => m.id === input.memberId);
+  if (!member) {
     throw unprocessable('not-a-member', `«${input.memberId}» не является членом рабочей группы.`, `"${input.memberId}" is not a member of the working group.`);
   }
+  if (input.reissue && !input.purpose) {
+    throw unprocessable('reissue-needs-purpose', 'Чтобы выдать новую ссылку, укажите её назначение (purpose).', 'To issue a new link, say its purpose.');
+  }
   let revoked = 0;
+  let lastExpiry: Instant | undefined;
   for (const link of await deps.store.listLinksForMeeting(meetingId, input.memberId)) {
-    if (link.revokedAt || (input.purpose && link.purpose !== input.purpose)) continue;
+    if (input.purpose && link.purpose !== input.purpose) continue;
+    if (link.revision === meeting.revision && (!lastExpiry || link.expiresAt > lastExpiry)) lastExpiry = link.expiresAt;
+    if (link.revokedAt) continue;
     if (await deps.store.revokeLink(link.id)) revoked++;
   }
-  await audit(deps, meetingId, secretary, 'links-revoked', { memberId: input.memberId, purpose: input.purpose ?? 'all', revoked });
-  return { revoked };
+  let reissued = false;
+  if (input.reissue && input.purpose) {
+    if (!lastExpiry || Date.parse(lastExpiry) <= deps.clock.now().getTime()) {
+      throw conflict('nothing-to-reissue', 'Действующей ссылки этого назначения у участника не было или её срок истёк.', 'The member had no link of that purpose, or its time is over.');
+    }
+    const url = await issueLink(deps, { meetingId, memberId: member.id, purpose: input.purpose, expiresAt: lastExpiry, revision: meeting.revision });
+    const message = mail.linkReissued({ recipient: recipientOf(member), meeting: meetingInfo(group, meeting), purpose: input.purpose, url, expiresAt: lastExpiry });
+    const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
+    await deps.mailer.send({ meetingId, purpose: `link-reissued:${input.purpose}:${key}`, recipient: member.id, revision: meeting.revision }, message, member.email);
+    reissued = true;
+  }
+  await audit(deps, meetingId, secretary, 'links-revoked', { memberId: input.memberId, purpose: input.purpose ?? 'all', revoked, reissued });
+  return { revoked, reissued };
 }
 
 /**

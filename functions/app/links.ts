@@ -7,27 +7,35 @@ import type { Deps } from './deps.ts';
 
 /**
  * Personal links (SPEC «Links in e-mails»). The link id is derived from the secret and
- * (meeting, member, purpose, revision): a retried task issues the very same link instead of a
- * second one, while nobody without the secret can compute it.
+ * (meeting, member, purpose, revision, generation): a retried task issues the very same link instead
+ * of a second one, while nobody without the secret can compute it; after a revocation the next
+ * generation is issued.
  */
 export async function issueLink(
   deps: Deps,
   link: { meetingId: string; memberId: string; purpose: LinkPurpose; expiresAt: Instant; revision: number },
 ): Promise<string> {
   const secret = await deps.linkSecret();
-  const id = createHmac('sha256', secret)
-    .update(`kvorum-link-id:v1:${link.meetingId}:${link.memberId}:${link.purpose}:${link.revision}`)
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
-  try {
-    await deps.store.putLink({ id, ...link });
-  } catch (error) {
-    // A retried task issues the same link again: the stored one stands.
-    if (!(error instanceof ConditionFailedError && error.reason === 'exists')) throw error;
+  // A revoked link stays revoked; the next generation is a new link for the same purpose.
+  for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
+    const id = createHmac('sha256', secret)
+      .update(`kvorum-link-id:v1:${link.meetingId}:${link.memberId}:${link.purpose}:${link.revision}${generation ? `:g${generation}` : ''}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
+    try {
+      await deps.store.putLink({ id, ...link });
+    } catch (error) {
+      // A retried task issues the same link again: the stored one stands, unless it was revoked.
+      if (!(error instanceof ConditionFailedError && error.reason === 'exists')) throw error;
+      if ((await deps.store.getLink(id))?.revokedAt) continue;
+    }
+    return `${deps.publicBaseUrl}/l/${signLink(secret, id, link.purpose)}`;
   }
-  return `${deps.publicBaseUrl}/l/${signLink(secret, id, link.purpose)}`;
+  throw new Error(`Too many revoked ${link.purpose} links for ${link.memberId} in meeting ${link.meetingId}`);
 }
+
+const MAX_GENERATIONS = 20;
 
 export type LinkProblem = 'malformed' | 'forged' | 'unknown' | 'revoked' | 'expired';
 

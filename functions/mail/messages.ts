@@ -676,3 +676,42 @@ export function stepFailed(input: StepFailedInput): MailMessage {
   if (input.detailsUrl) blocks.push({ kind: 'link', label: tr(lang, 'Подробности', 'Details'), url: input.detailsUrl });
   return compose(recipient, m, tr(lang, `Сбой шага ${quoted(lang, input.step)}: ${m.title}`, `Step failed: ${input.step} — ${m.title}`), blocks);
 }
+
+// ---------------------------------------------------------------- 14. a new personal link
+
+export type LinkPurposeName = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve';
+
+const LINK_PURPOSE_TEXT: Record<LinkPurposeName, [ru: string, en: string]> = {
+  propose: ['предложить вопросы в повестку и приглашённых', 'propose agenda items and invitations'],
+  attendance: ['сообщить об участии или отсутствии и направить письменное мнение', 'say whether you will take part and send a written opinion'],
+  ballot: ['проголосовать по вопросам повестки', 'vote on the agenda items'],
+  dissent: ['приложить к протоколу особое мнение', 'attach a dissenting opinion to the minutes'],
+  sign: ['прочитать и подписать протокол', 'read and sign the minutes'],
+  approve: ['утвердить повестку дня', 'approve the agenda'],
+};
+
+export interface LinkReissuedInput extends Base {
+  purpose: LinkPurposeName;
+  url: string;
+  expiresAt: Instant;
+}
+
+/** The secretary revoked a personal link (e.g. it was forwarded) and issued a new one. */
+export function linkReissued(input: LinkReissuedInput): MailMessage {
+  const { meeting: m, recipient } = input;
+  const lang = langOf(recipient);
+  const [ru, en] = LINK_PURPOSE_TEXT[input.purpose];
+  const blocks: Block[] = [
+    {
+      kind: 'p',
+      text: tr(
+        lang,
+        `Секретарь отозвал вашу прежнюю персональную ссылку, она больше не действует. Новая ссылка — чтобы ${ru} — действует до ${when(input.expiresAt, m, lang)}.`,
+        `The secretary revoked your previous personal link; it no longer works. The new link — to ${en} — works until ${when(input.expiresAt, m, lang)}.`,
+      ),
+    },
+    meetingFacts(m, lang),
+    { kind: 'link', label: tr(lang, 'Открыть новую ссылку', 'Open the new link'), url: input.url },
+  ];
+  return compose(recipient, m, tr(lang, `Новая персональная ссылка: ${m.title}`, `Your new personal link: ${m.title}`), blocks, { personalLinks: true });
+}

@@ -66,4 +66,23 @@ describe('revoking a member’s links', () => {
     expect((await memberLinks(linkEvent('POST', m3, { kind: 'agenda-item', title: 'Вопрос' }), {} as never)).statusCode).toBe(200);
     expect((await world.store.listAudit(meetingId)).some((a) => a.action === 'links-revoked' && a.actor === 'sec')).toBe(true);
   });
+
+  it('reissues a revoked link: the member gets a new one by e-mail, the old one stays dead', async () => {
+    const old = await proposeLink('m3@city.test');
+    expect((await call('POST', `/meetings/${meetingId}/links/revoke`, { claims: as.secretary, body: { memberId: 'm3', reissue: true } })).status).toBe(422);
+    const reply = await call('POST', `/meetings/${meetingId}/links/revoke`, { claims: as.secretary, body: { memberId: 'm3', purpose: 'propose', reissue: true } });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ revoked: 1, reissued: true });
+    const mail = (await world.mailTo('m3@city.test')).find((m) => /Новая персональная ссылка/.test(m.subject));
+    const fresh = /https?:\/\/\S+\/l\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(mail?.body.text ?? '')?.[0];
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(old);
+    expect((await memberLinks(linkEvent('GET', old), {} as never)).statusCode).toBe(410);
+    expect((await memberLinks(linkEvent('GET', fresh!), {} as never)).statusCode).toBe(200);
+    expect((await memberLinks(linkEvent('POST', fresh!, { kind: 'agenda-item', title: 'Вопрос по новой ссылке' }), {} as never)).statusCode).toBe(200);
+    // Revoked again: a third generation, again one e-mail.
+    expect((await call('POST', `/meetings/${meetingId}/links/revoke`, { claims: as.secretary, body: { memberId: 'm3', purpose: 'propose', reissue: true } })).json).toEqual({ revoked: 1, reissued: true });
+    expect((await world.mailTo('m3@city.test')).filter((m) => /Новая персональная ссылка/.test(m.subject))).toHaveLength(2);
+    expect((await memberLinks(linkEvent('GET', fresh!), {} as never)).statusCode).toBe(410);
+  });
 });

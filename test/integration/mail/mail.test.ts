@@ -274,6 +274,7 @@ describe('people’s text is escaped in every HTML e-mail', () => {
     ['meetingCancelled', messages.meetingCancelled({ recipient: maria, meeting, organizer, issuedAt, reason: EVIL })],
     ['meetingMoved', messages.meetingMoved({ recipient: maria, meeting, organizer, issuedAt, previousStartsAt: '2026-03-03T07:00:00Z', reason: EVIL })],
     ['stepFailed', messages.stepFailed({ recipient: maria, meeting, step: `Notify ${EVIL}`, error: `Error: ${EVIL}`, failedAt: '2026-03-06T20:00:00Z' })],
+    ['linkReissued', messages.linkReissued({ recipient: maria, meeting, purpose: 'ballot', url: 'https://k.example.org/l/new', expiresAt: '2026-03-10T09:00:00Z' })],
   ];
 
   it.each(all)('%s: no markup from people in HTML, raw text in text/plain', (_name, message) => {
