@@ -968,9 +968,7 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
   await stopExecution(deps, meeting.executionArn, 'MeetingMoved', `moved to revision ${moved.revision}`);
   // Before the new execution starts: it issues the new revision's links, which must survive.
   const revoked = await deps.store.revokeLinksForMeeting(meetingId);
-  const executionArn = await startExecution(deps, meetingId, moved.revision, resumeAt);
-  const current = await deps.store.updateMeeting(meetingId, { revision: moved.revision }, { executionArn });
-
+  // Everyone hears of the move before the new execution sends the new notice.
   let told = 0;
   if (notified) {
     const people = [
@@ -981,17 +979,20 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
     for (const { id, person } of people) {
       const message = mail.meetingMoved({
         recipient: recipientOf(person),
-        meeting: meetingInfo(group, current),
+        meeting: meetingInfo(group, moved),
         previousStartsAt: meeting.startsAt,
         previousTimeZone: meeting.timeZone,
         agenda,
         organizer: organizer(deps, group),
         issuedAt: nowInstant(deps),
       });
-      const sent = await deps.mailer.send({ meetingId, purpose: 'moved', recipient: id, revision: current.revision }, message, person.email);
+      const sent = await deps.mailer.send({ meetingId, purpose: 'moved', recipient: id, revision: moved.revision }, message, person.email);
       if (sent.status === 'sent') told++;
     }
   }
+  const executionArn = await startExecution(deps, meetingId, moved.revision, resumeAt);
+  const current = await deps.store.updateMeeting(meetingId, { revision: moved.revision }, { executionArn });
+
   await audit(deps, meetingId, chair, 'moved', {
     from: { startsAt: meeting.startsAt, revision: meeting.revision },
     to: { startsAt: current.startsAt, revision: current.revision },

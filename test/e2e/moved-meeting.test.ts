@@ -85,6 +85,9 @@ describe('a meeting moved after the notice', () => {
       expect(movedMail[0]!.text).toContain('19 марта 2026 г., 11:00 (Europe/Astrakhan, UTC+04:00)');
       const newNotices = (await h.mailsTo(address)).filter((x) => /^Заседание 19 марта 2026/.test(x.subject));
       expect(newNotices, address).toHaveLength(1);
+      // The mailbox keeps the order of sending: first «moved», then the new notice.
+      const order = (await h.mailsTo(address)).map((x) => x.subject);
+      expect(order.findIndex((x) => /^Заседание перенесено/.test(x)), address).toBeLessThan(order.findIndex((x) => /^Заседание 19 марта 2026/.test(x)));
 
       const first = calendarOf(oldNotice);
       const second = calendarOf(newNotices[0]!);
