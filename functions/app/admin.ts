@@ -14,6 +14,7 @@ import { renderProtocolHtml } from '../protocol/html.ts';
 import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import {
+  isTerminalPhase,
   type AgendaItemRecord,
   type AgendaMaterial,
   type GroupWithAddresses,
@@ -432,9 +433,7 @@ export function meetingSummary(meeting: MeetingRecord, lang: Lang = 'ru'): Meeti
 // ================================================================ groups
 
 /** POST /admin/groups: a new group and its roster (п. 2.2); the caller must be its chair or secretary. */
-export async function createGroup(deps: Deps, caller: Caller, body: unknown): Promise<{ group: GroupWithAddresses }> {
-  if (!caller.groups.includes('chair') && !caller.groups.includes('secretary')) throw forbidden();
-  const input = validate(createGroupSchema, body);
+function groupFromInput(id: string, input: z.infer<typeof createGroupSchema>): Group {
   const settings = { ...defaultGroupSettings, ...stripUndefined(input.settings ?? {}) };
   const members: Member[] = input.members.map((m) => ({
     id: m.id,
@@ -446,10 +445,39 @@ export async function createGroup(deps: Deps, caller: Caller, body: unknown): Pr
   }));
   const errors = [...validateRoster(members), ...validateGroupSettings(settings)];
   if (errors.length > 0) throw domainFailure('invalid-group', errors);
-  const group: Group = { id: randomUUID(), bodyName: input.bodyName, name: input.name, settings, members };
+  return { id, bodyName: input.bodyName, name: input.name, settings, members };
+}
+
+export async function createGroup(deps: Deps, caller: Caller, body: unknown): Promise<{ group: GroupWithAddresses }> {
+  if (!caller.groups.includes('chair') && !caller.groups.includes('secretary')) throw forbidden();
+  const input = validate(createGroupSchema, body);
+  const group = groupFromInput(randomUUID(), input);
   authorize(caller, group, 'read');
   await deps.store.putGroup(group);
   return { group: await loadGroup(deps, group.id) };
+}
+
+/**
+ * PUT /admin/groups/{groupId}: the secretary or the chair replaces the roster and settings (п. 2.2).
+ * Refused while a meeting of the group is in progress: its quorum base and signers must not change
+ * under it. The caller must stay in the new roster with their role.
+ */
+export async function updateGroup(deps: Deps, caller: Caller, groupId: string, body: unknown): Promise<{ group: GroupWithAddresses }> {
+  const current = await loadGroup(deps, groupId);
+  authorize(caller, current, 'read');
+  const input = validate(createGroupSchema, body);
+  const group = groupFromInput(groupId, input);
+  authorize(caller, group, 'read');
+  const running = (await deps.store.listMeetingsByGroup(groupId)).filter((m) => !isTerminalPhase(m.phase));
+  if (running.length > 0) {
+    throw conflict(
+      'meeting-in-progress',
+      `Состав и настройки нельзя менять, пока идёт заседание: ${running.map((m) => `«${m.title}»`).join(', ')}.`,
+      `The roster and settings cannot change while a meeting is in progress: ${running.map((m) => `"${m.title}"`).join(', ')}.`,
+    );
+  }
+  await deps.store.putGroup(group);
+  return { group: await loadGroup(deps, groupId) };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -3,6 +3,7 @@ import {
   approveAgenda,
   appointActingSecretary,
   revokeLinks,
+  updateGroup,
   resumeMeeting,
   callerFromClaims,
   cancelMeeting,
@@ -61,6 +62,7 @@ const p = (ctx: RouteContext, name: string): string => ctx.params[name] ?? '';
 const ROUTES: Route[] = [
   route('POST', 'groups', async (c) => ok(await createGroup(c.deps, c.caller, c.body), 201)),
   route('GET', 'groups/:groupId', async (c) => ok(await getGroup(c.deps, c.caller, p(c, 'groupId')))),
+  route('PUT', 'groups/:groupId', async (c) => ok(await updateGroup(c.deps, c.caller, p(c, 'groupId'), c.body))),
   route('POST', 'groups/:groupId/meetings', async (c) => {
     const result = await conveneMeeting(c.deps, c.caller, p(c, 'groupId'), c.body, c.idempotencyKey);
     return ok(result, result.replayed ? 200 : 201);

@@ -91,6 +91,28 @@ describe('groups', () => {
     expect(reply.status).toBe(404);
     expect(reply.json.error).toBe('group-not-found');
   });
+
+  it('updates the roster and settings (п. 2.2), but not while a meeting is in progress', async () => {
+    const created = await call('POST', '/groups', { claims: as.secretary, body: GROUP_BODY });
+    const id = created.json.group.id as string;
+    const joined = [...roster(), { id: 'm4', name: 'Новиков Н. Н.', email: 'm4@city.test', role: 'member' as const }];
+    // Outsiders and a roster that drops the caller's role are refused; nothing changes.
+    expect((await call('PUT', `/groups/${id}`, { claims: as.outsider, body: { ...GROUP_BODY, members: joined } })).status).toBe(403);
+    expect((await call('PUT', `/groups/${id}`, { claims: as.secretary, body: { ...GROUP_BODY, members: joined.filter((m) => m.id !== 'sec') } })).status).toBe(422);
+    expect((await world.store.getGroup(id))?.members).toHaveLength(roster().length);
+
+    const updated = await call('PUT', `/groups/${id}`, { claims: as.secretary, body: { ...GROUP_BODY, members: joined, settings: { reminderHoursBefore: 48 } } });
+    expect(updated.status).toBe(200);
+    expect(updated.json.group.members.map((m: { id: string }) => m.id)).toContain('m4');
+    expect(updated.json.group.settings.reminderHoursBefore).toBe(48);
+
+    const meeting = await call('POST', `/groups/${id}/meetings`, { claims: as.chair, body: { title: 'Заседание', date: '2026-04-20', time: '10:00' } });
+    expect(meeting.status).toBe(201);
+    const refused = await call('PUT', `/groups/${id}`, { claims: as.secretary, body: { ...GROUP_BODY, members: roster() } });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toBe('meeting-in-progress');
+    expect((await world.store.getGroup(id))?.members.map((m) => m.id)).toContain('m4');
+  });
 });
 
 describe('convene (п. 2.3а)', () => {
