@@ -168,6 +168,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         return resumed;
       },
       async stop() {
+        // Let running tasks finish their writes before the emulators close under them (bounded wait).
+        await Promise.race([runtime.whenIdle(), new Promise((resolve) => setTimeout(resolve, 2000))]);
         setDeps(undefined);
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       },

@@ -108,6 +108,7 @@ describe('groups', () => {
 
     const meeting = await call('POST', `/groups/${id}/meetings`, { claims: as.chair, body: { title: 'Заседание', date: '2026-04-20', time: '10:00' } });
     expect(meeting.status).toBe(201);
+    await world.settle();
     const refused = await call('PUT', `/groups/${id}`, { claims: as.secretary, body: { ...GROUP_BODY, members: roster() } });
     expect(refused.status).toBe(409);
     expect(refused.json.error).toBe('meeting-in-progress');

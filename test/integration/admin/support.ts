@@ -105,6 +105,9 @@ export async function startAdminWorld(start: string): Promise<AdminWorld> {
       );
     },
     async stop() {
+      // Let running executions reach their waits first: a task still writing when dynalite closes
+      // would crash the emulator ("Database is closed").
+      await sfn.runtime.whenIdle();
       setDeps(undefined);
       await sfn.close();
       await ses.stop();
