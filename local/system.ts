@@ -6,13 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { setDeps, type Deps } from '../functions/app/deps.ts';
 import { russianCalendar } from '../functions/calendar/index.ts';
 import type { Clock } from '../functions/lib/clock.ts';
 import { Mailer } from '../functions/mail/mailer.ts';
 import { handlers, taskHandlers } from '../functions/manifest.ts';
-import { resumeAtFor } from '../functions/app/lifecycle.ts';
+import { resumeAtFor, startMeetingExecution } from '../functions/app/lifecycle.ts';
 import { KvorumStore } from '../functions/store/store.ts';
 import { ensureTable } from '../functions/store/table.ts';
 import { LocalStepFunctions } from '../workflows/local/runtime.ts';
@@ -158,11 +158,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         for (const meeting of await store.listActiveMeetings()) {
           const resumeAt = resumeAtFor(meeting.phase);
           if (!resumeAt) continue;
-          const name = `${meeting.id}-r${meeting.revision}-resumed-${clock.now().getTime()}`;
-          const started = await sfn.send(
-            new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ meetingId: meeting.id, revision: meeting.revision, resumeAt }) }),
-          );
-          await store.updateMeeting(meeting.id, { revision: meeting.revision }, { executionArn: started.executionArn ?? null });
+          const executionArn = await startMeetingExecution(deps, meeting, resumeAt, true);
+          await store.updateMeeting(meeting.id, { revision: meeting.revision }, { executionArn });
           resumed.push(meeting.id);
         }
         return resumed;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { validateGroupSettings, defaultGroupSettings } from '../domain/deadlines.ts';
 import { validateConveneRequest } from '../domain/convene.ts';
@@ -25,7 +25,7 @@ import {
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
-import { announceCancellation, completePhase, draftProtocol, resumeAtFor, sendBallot, sendInviteeNotice, sendSigningLinks } from './lifecycle.ts';
+import { announceCancellation, draftProtocol, recordAgendaApproval, resumeAtFor, sendBallot, sendInviteeNotice, sendSigningLinks, startMeetingExecution } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
@@ -237,17 +237,6 @@ export function storeRefusal(error: unknown): HttpError | undefined {
   }
 }
 
-async function startExecution(deps: Deps, meetingId: string, revision: number, resumeAt: string): Promise<string> {
-  const started = await deps.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: deps.stateMachineArn,
-      name: `${meetingId}-r${revision}`,
-      input: JSON.stringify({ meetingId, revision, resumeAt }),
-    }),
-  );
-  if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
-  return started.executionArn;
-}
 
 async function stopExecution(deps: Deps, executionArn: string | undefined, error: string, cause: string): Promise<void> {
   if (!executionArn) return;
@@ -607,7 +596,7 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
   const invitees = [];
   for (const [index, invitee] of request.invitees.entries()) invitees.push(await deps.store.putInvitee(meetingId, { id: id(`:invitee:${index}`), ...invitee }));
 
-  const executionArn = await startExecution(deps, meetingId, created.revision, 'start');
+  const executionArn = await startMeetingExecution(deps, created, 'start');
   const meeting = await deps.store.updateMeeting(meetingId, { revision: created.revision }, { executionArn });
   await audit(deps, meetingId, chair, 'convened', {
     date: request.date,
@@ -781,11 +770,8 @@ export async function approveAgenda(deps: Deps, caller: Caller, meetingId: strin
   if (bundle.agenda.length === 0) {
     throw unprocessable('empty-agenda', 'В повестке нет ни одного вопроса.', 'The agenda has no items.');
   }
-  await deps.store.approveAgendaItems(meetingId, bundle.agenda.map((i) => i.id));
-  const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { agendaApprovedAt: nowInstant(deps), agendaApprovedBy: chair.id });
-  await audit(deps, meetingId, chair, 'agenda-approved', { items: bundle.agenda.map((i) => i.id) });
-  const completed = await completePhase(deps, meetingId, 'approval');
-  return { meeting: meetingSummary(updated, chair.lang), workflowResumed: completed };
+  const approved = await recordAgendaApproval(deps, meeting, bundle.agenda.map((i) => i.id), chair.id);
+  return { meeting: meetingSummary(approved.meeting, chair.lang), workflowResumed: approved.workflowResumed };
 }
 
 // ================================================================ the meeting itself
@@ -869,14 +855,8 @@ export async function resumeMeeting(deps: Deps, caller: Caller, meetingId: strin
     throw conflict('not-failed', 'Возобновить можно только заседание, шаг которого завершился ошибкой.', 'Only a meeting whose step failed can be resumed.');
   }
   const resumed = await deps.store.updateMeeting(meetingId, { phase: 'failed', revision: meeting.revision }, { phase: meeting.failedPhase, failedPhase: null });
-  const started = await deps.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: deps.stateMachineArn,
-      name: `${meetingId}-r${meeting.revision}-resumed-${deps.clock.now().getTime()}`,
-      input: JSON.stringify({ meetingId, revision: meeting.revision, resumeAt }),
-    }),
-  );
-  const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { executionArn: started.executionArn ?? null });
+  const executionArn = await startMeetingExecution(deps, resumed, resumeAt, true);
+  const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { executionArn });
   await audit(deps, meetingId, actor, 'resumed', { phase: resumed.phase, resumeAt });
   return { meeting: meetingSummary(updated, actor.lang) };
 }
@@ -1018,7 +998,7 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
       if (sent.status === 'sent') told++;
     }
   }
-  const executionArn = await startExecution(deps, meetingId, moved.revision, resumeAt);
+  const executionArn = await startMeetingExecution(deps, moved, resumeAt);
   const current = await deps.store.updateMeeting(meetingId, { revision: moved.revision }, { executionArn });
 
   await audit(deps, meetingId, chair, 'moved', {

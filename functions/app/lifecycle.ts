@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { distributionDeadline, reminderAt } from '../domain/deadlines.ts';
 import { presidingPerson } from '../domain/roster.ts';
 import type { Instant, Member, MeetingDeadlines, MeetingPhase } from '../domain/types.ts';
@@ -131,6 +131,34 @@ export function resumeAtFor(phase: MeetingPhase): string | null {
     default:
       return null;
   }
+}
+
+/**
+ * Starts the meeting's execution for its revision at `resumeAt`. The name is `<id>-r<revision>`,
+ * unique per revision; a resumed meeting (restart, or after a failure) adds `-resumed-<time>`.
+ */
+export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRecord, 'id' | 'revision'>, resumeAt: string, resumed = false): Promise<string> {
+  const name = `${meeting.id}-r${meeting.revision}${resumed ? `-resumed-${deps.clock.now().getTime()}` : ''}`;
+  const started = await deps.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: deps.stateMachineArn,
+      name,
+      input: JSON.stringify({ meetingId: meeting.id, revision: meeting.revision, resumeAt }),
+    }),
+  );
+  if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
+  return started.executionArn;
+}
+
+/**
+ * п. 2.3в: the agenda is approved (from the chair's e-mailed link or the admin API): its items are
+ * marked, the approval stamped, and the waiting execution moves on at once.
+ */
+export async function recordAgendaApproval(deps: Deps, meeting: MeetingRecord, itemIds: string[], approverId: string): Promise<{ meeting: MeetingRecord; workflowResumed: boolean }> {
+  await deps.store.approveAgendaItems(meeting.id, itemIds);
+  const updated = await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { agendaApprovedAt: nowInstant(deps), agendaApprovedBy: approverId });
+  await audit(deps, meeting.id, 'agenda-approved', { items: itemIds }, approverId);
+  return { meeting: updated, workflowResumed: await completePhase(deps, meeting.id, 'approval') };
 }
 
 // ------------------------------------------------------------------ steps

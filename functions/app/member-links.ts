@@ -28,7 +28,7 @@ import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import type { GroupRecord, LinkRecord, MeetingBundle, MeetingRecord } from '../store/records.ts';
 import type { Deps } from './deps.ts';
-import { completePhase, draftProtocol, sendSigningLinks } from './lifecycle.ts';
+import { completePhase, draftProtocol, recordAgendaApproval, sendSigningLinks } from './lifecycle.ts';
 import { issueLink, resolveLink, type LinkProblem } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf } from './meeting-view.ts';
 import { buildProtocolModel, missingSigners, participantsOf, signersOf } from './protocol-draft.ts';
@@ -484,19 +484,12 @@ ${pending.length ? html`<p class="note">${t(lang, `Нерассмотренны�
   return { status: 200, html: renderPage({ lang, title: t(lang, 'Утверждение повестки дня', 'Approving the agenda'), groupName: ctx.group.name, body, personal: true }) };
 }
 
-export async function approveAgenda(deps: Deps, meeting: MeetingRecord, approverId: string): Promise<MeetingRecord> {
-  const agenda = await deps.store.listAgenda(meeting.id);
-  await deps.store.approveAgendaItems(meeting.id, agenda.map((i) => i.id));
-  const updated = await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { agendaApprovedAt: nowInstant(deps), agendaApprovedBy: approverId });
-  await deps.store.appendAudit(meeting.id, { actor: approverId, action: 'agenda-approved', detail: { items: agenda.length } });
-  await completePhase(deps, meeting.id, 'approval');
-  return updated;
-}
 
 async function approve(ctx: LinkCtx): Promise<LinkResponse> {
   if (ctx.meeting.agendaApprovedAt) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: ctx.meeting.agendaApprovedAt });
   if (past(ctx, ctx.meeting.deadlines.agendaApproval)) return late(ctx, 'attendance', ctx.meeting.deadlines.agendaApproval);
-  const updated = await approveAgenda(ctx.deps, ctx.meeting, ctx.member.id);
+  const agenda = await ctx.deps.store.listAgenda(ctx.meeting.id);
+  const { meeting: updated } = await recordAgendaApproval(ctx.deps, ctx.meeting, agenda.map((i) => i.id), ctx.member.id);
   const lang = ctx.lang;
   const body = html`<p class="success" role="status">${t(lang, 'Повестка дня утверждена', 'The agenda is approved')}: ${when(updated.agendaApprovedAt ?? nowInstant(ctx.deps), ctx.meeting.timeZone, lang)}.</p>${factsTable(ctx.facts)}`;
   return { status: 200, html: renderPage({ lang, title: t(lang, 'Повестка дня утверждена', 'The agenda is approved'), groupName: ctx.group.name, body }) };
