@@ -12,6 +12,14 @@ const isoDateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected "YYYY-MM
 
 const calendarYearSchema = z.object({
   year: z.number().int().min(1000).max(9999),
+  /**
+   * `confirmed`: checked against the official publication of the year's decree (named in `sources`).
+   * `provisional`: copied from a published production calendar before the decree was checked; every
+   * deadline computed from it says so (SPEC «Working days»).
+   */
+  status: z.enum(['confirmed', 'provisional']),
+  /** For a provisional year: where the data comes from and what is left to confirm. */
+  statusNote: z.string().optional(),
   /** The normative acts the data is copied from: ТК РФ ст. 112 and the year's Government decree. */
   sources: z.array(z.object({ act: z.string().min(1), url: z.string().optional() })).min(1),
   /** Where the dates and the totals were cross-checked (secondary publications). */
@@ -32,6 +40,7 @@ const calendarYearSchema = z.object({
 });
 
 export type CalendarYearData = z.infer<typeof calendarYearSchema>;
+export type CalendarYearStatus = CalendarYearData['status'];
 
 /** A data file that is malformed or incoherent; lists every problem found. */
 export class CalendarDataError extends Error {
@@ -50,6 +59,7 @@ export class CalendarDataError extends Error {
 /** The days of one year as the calendar uses them. */
 export interface CompiledYear {
   year: number;
+  status: CalendarYearStatus;
   /** Weekdays that are not worked: holidays on Mon–Fri and the `to` of each transfer. */
   daysOff: ReadonlySet<IsoDate>;
   /** Weekend days that are worked. */
@@ -66,6 +76,10 @@ export function compileCalendarYear(input: unknown): CompiledYear {
   }
   const data = parsed.data;
   const problems: string[] = [];
+  if (data.status === 'confirmed' && !data.sources.some((s) => s.act.includes('Постановление Правительства'))) {
+    problems.push('status: a confirmed year names the Government decree in sources');
+  }
+  if (data.status === 'provisional' && !data.statusNote) problems.push('statusNote: a provisional year says where its data comes from');
 
   const checkDate = (date: string, where: string): boolean => {
     try {
@@ -117,7 +131,7 @@ export function compileCalendarYear(input: unknown): CompiledYear {
   }
 
   const daysOff = new Set<IsoDate>([...holidays.filter((d) => !isWeekend(d)), ...transfers.map((t) => t.to)]);
-  const compiled: CompiledYear = { year: data.year, daysOff, workingWeekendDays: workingSet };
+  const compiled: CompiledYear = { year: data.year, status: data.status, daysOff, workingWeekendDays: workingSet };
 
   const calendarDays = daysInYear(data.year);
   if (data.totals.calendarDays !== calendarDays) {

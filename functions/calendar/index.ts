@@ -10,13 +10,14 @@
  */
 import type { IsoDate } from '../domain/types.ts';
 import { addCalendarDays, parseIsoDate, toDayNumber } from './dates.ts';
-import { CalendarDataError, compileCalendarYear, isWorkingDayIn, type CalendarYearData, type CompiledYear } from './data.ts';
+import { CalendarDataError, compileCalendarYear, isWorkingDayIn, type CalendarYearData, type CalendarYearStatus, type CompiledYear } from './data.ts';
 // Static imports so that esbuild bundles the data into each Lambda.
 import data2024 from './data/2024.json' with { type: 'json' };
 import data2025 from './data/2025.json' with { type: 'json' };
 import data2026 from './data/2026.json' with { type: 'json' };
+import data2027 from './data/2027.json' with { type: 'json' };
 
-export type { CalendarYearData } from './data.ts';
+export type { CalendarYearData, CalendarYearStatus } from './data.ts';
 export { CalendarDataError } from './data.ts';
 export { InvalidCalendarDateError } from './dates.ts';
 
@@ -32,25 +33,35 @@ export interface ProductionCalendar extends WorkingCalendar {
   workingDaysBetween(from: IsoDate, to: IsoDate): number;
   /** The years that have data, ascending. */
   calendarYears(): number[];
+  /** Whether a year's data is confirmed against its decree, provisional, or missing (undefined). */
+  yearStatus(year: number): CalendarYearStatus | undefined;
 }
 
-/** A date falls in a year the calendar has no data for. */
+/**
+ * A date falls in a year the calendar has no data for. Its message is for the log; people are told
+ * `missingCalendarMessage(year)` in their language, and developers find the steps in the README
+ * («Adding a year»).
+ */
 export class MissingCalendarYearError extends Error {
   readonly year: number;
 
   constructor(year: number, date: IsoDate) {
-    super(
-      `No production calendar data for ${year} (needed for ${date}). Add functions/calendar/data/${year}.json ` +
-        `from ТК РФ ст. 112 and the Government decree «О переносе выходных дней в ${year} году», import it in ` +
-        `functions/calendar/index.ts and add its test (see README.md, "Adding a year").`,
-    );
+    super(`No production calendar data for ${year} (needed for ${date}): add functions/calendar/data/${year}.json, see README «Adding a year»`);
     this.name = 'MissingCalendarYearError';
     this.year = year;
   }
 }
 
-/** Builds a calendar from year data; every year is validated (CalendarDataError on bad data). */
-export function createCalendar(years: CalendarYearData[]): ProductionCalendar {
+/** What a chair, secretary or ops reads when a year is missing: what is wrong and what to do. */
+export function missingCalendarMessage(year: number): { ru: string; en: string } {
+  return {
+    ru: `В системе нет производственного календаря на ${year} год, поэтому срок в рабочих днях не рассчитать. Попросите администратора системы добавить производственный календарь на ${year} год.`,
+    en: `The system has no production calendar for ${year}, so a deadline in working days cannot be computed. Ask the system administrator to add the production calendar for ${year}.`,
+  };
+}
+
+/** Builds a calendar from year data files; each is validated (CalendarDataError on bad data). */
+export function createCalendar(years: readonly unknown[]): ProductionCalendar {
   const byYear = new Map<number, CompiledYear>();
   for (const data of years) {
     const compiled = compileCalendarYear(data);
@@ -94,12 +105,13 @@ export function createCalendar(years: CalendarYearData[]): ProductionCalendar {
   };
 
   const calendarYears = (): number[] => [...byYear.keys()].sort((a, b) => a - b);
+  const yearStatus = (year: number): CalendarYearStatus | undefined => byYear.get(year)?.status;
 
-  return { isWorkingDay, addWorkingDays, workingDaysBetween, calendarYears };
+  return { isWorkingDay, addWorkingDays, workingDaysBetween, calendarYears, yearStatus };
 }
 
 /** The Russian production calendar built from the shipped data files. */
-export const russianCalendar: ProductionCalendar = createCalendar([data2024, data2025, data2026]);
+export const russianCalendar: ProductionCalendar = createCalendar([data2024, data2025, data2026, data2027]);
 
 export function isWorkingDay(date: IsoDate): boolean {
   return russianCalendar.isWorkingDay(date);

@@ -7,11 +7,11 @@ import { CalendarDataError, createCalendar, type CalendarYearData } from '../../
 import data2025 from '../../../functions/calendar/data/2025.json' with { type: 'json' };
 import data2026 from '../../../functions/calendar/data/2026.json' with { type: 'json' };
 
-const copy = (data: CalendarYearData): CalendarYearData => structuredClone(data);
+const copy = (data: unknown): CalendarYearData => structuredClone(data) as CalendarYearData;
 
 function problemsOf(years: unknown[]): string {
   try {
-    createCalendar(years as CalendarYearData[]);
+    createCalendar(years);
   } catch (error) {
     expect(error).toBeInstanceOf(CalendarDataError);
     return (error as CalendarDataError).message;
@@ -22,6 +22,28 @@ function problemsOf(years: unknown[]): string {
 describe('calendar data validation', () => {
   it('accepts the shipped files', () => {
     expect(createCalendar([copy(data2025), copy(data2026)]).calendarYears()).toEqual([2025, 2026]);
+  });
+
+  it('accepts a provisional year that says where its data comes from', () => {
+    const data = copy(data2026);
+    data.status = 'provisional';
+    data.statusNote = 'from a published production calendar, decree not yet checked';
+    expect(createCalendar([data]).yearStatus(2026)).toBe('provisional');
+  });
+
+  it('refuses a provisional year without its note, and a confirmed year that names no decree', () => {
+    const provisional = copy(data2026);
+    provisional.status = 'provisional';
+    expect(problemsOf([provisional])).toContain('statusNote: a provisional year says where its data comes from');
+    const confirmed = copy(data2026);
+    confirmed.sources = confirmed.sources.filter((s) => !s.act.includes('Постановление'));
+    expect(problemsOf([confirmed])).toContain('status: a confirmed year names the Government decree');
+  });
+
+  it('refuses a year without a status', () => {
+    const data = copy(data2026) as Partial<CalendarYearData>;
+    delete data.status;
+    expect(problemsOf([data])).toMatch(/status/);
   });
 
   it('refuses a date outside its own year', () => {

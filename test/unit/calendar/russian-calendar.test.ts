@@ -26,29 +26,38 @@ const workingDaysInYear = (year: number): number => workingDaysBetween(`${year -
 describe('shipped data files', () => {
   const files = readdirSync(dataDir).filter((f) => f.endsWith('.json')).sort();
 
-  it('ships 2024, 2025 and 2026, and every data file is loaded', () => {
-    expect(files).toEqual(['2024.json', '2025.json', '2026.json']);
+  it('ships 2024 to 2027, and every data file is loaded', () => {
+    expect(files).toEqual(['2024.json', '2025.json', '2026.json', '2027.json']);
     expect(calendarYears()).toEqual(files.map((f) => Number(f.slice(0, 4))));
   });
 
   it.each(files)('%s names its sources and matches its official totals', (file) => {
     const data = JSON.parse(readFileSync(dataDir + file, 'utf8')) as {
       year: number;
+      status: string;
       sources: { act: string }[];
       totals: { calendarDays: number; workingDays: number; daysOff: number };
     };
     expect(file).toBe(`${data.year}.json`);
     expect(data.sources.some((s) => s.act.includes('статья 112'))).toBe(true);
-    expect(data.sources.some((s) => s.act.includes('Постановление Правительства') && s.act.includes(String(data.year)))).toBe(true);
+    const decree = data.status === 'confirmed' ? 'Постановление Правительства' : 'О переносе выходных дней';
+    expect(data.sources.some((s) => s.act.includes(decree) && s.act.includes(String(data.year)))).toBe(true);
     expect(workingDaysInYear(data.year)).toBe(data.totals.workingDays);
     expect(data.totals.calendarDays - workingDaysInYear(data.year)).toBe(data.totals.daysOff);
   });
 
   it('has the official yearly totals of working days (five-day week)', () => {
-    // 2024: 248 (366 days, 118 off); 2025: 247 (118 off); 2026: 247 (118 off).
+    // 2024: 248 (366 days, 118 off); 2025: 247 (118 off); 2026: 247 (118 off); 2027: 247 (118 off).
     expect(workingDaysInYear(2024)).toBe(248);
     expect(workingDaysInYear(2025)).toBe(247);
     expect(workingDaysInYear(2026)).toBe(247);
+    expect(workingDaysInYear(2027)).toBe(247);
+  });
+
+  it('2024–2026 are confirmed against their decrees; 2027 is provisional until its decree is checked', () => {
+    expect([2024, 2025, 2026].map((y) => russianCalendar.yearStatus(y))).toEqual(['confirmed', 'confirmed', 'confirmed']);
+    expect(russianCalendar.yearStatus(2027)).toBe('provisional');
+    expect(russianCalendar.yearStatus(2028)).toBeUndefined();
   });
 
   it('has the official monthly working days of 2026', () => {
@@ -134,6 +143,49 @@ describe('2026 (decree № 1466 of 24.09.2025, no working Saturdays)', () => {
   });
 });
 
+describe('2027 (provisional: production calendar published 2 Sep 2026)', () => {
+  it('1–10 January are off (1–8 holidays, 9–10 the weekend) and 11 January is the first working day', () => {
+    for (let day = 1; day <= 10; day += 1) expect(isWorkingDay(`2027-01-${pad(day)}`)).toBe(false);
+    expect(isWorkingDay('2027-01-11')).toBe(true);
+  });
+
+  it.each([
+    ['2027-11-05', 'Friday: the day off moved from Saturday 2 January'],
+    ['2027-12-31', 'Friday: the day off moved from Sunday 3 January'],
+    ['2027-02-22', 'Monday: the day off moved from the working Saturday 20 February'],
+    ['2027-02-23', 'Defender of the Fatherland Day (Tuesday)'],
+    ['2027-03-08', "Women's Day (Monday)"],
+    ['2027-05-03', '1 May is a Saturday: the day off moves to Monday 3 May'],
+    ['2027-05-10', '9 May is a Sunday: the day off moves to Monday 10 May'],
+    ['2027-06-14', '12 June is a Saturday: the day off moves to Monday 14 June'],
+    ['2027-11-04', 'Unity Day (Thursday)'],
+  ])('%s is off (%s)', (date) => {
+    expect(isWorkingDay(date)).toBe(false);
+  });
+
+  it('Saturday 20 February is a working day, and it is the only working weekend day of 2027', () => {
+    expect(isWorkingDay('2027-02-20')).toBe(true);
+    const workedWeekend: string[] = [];
+    for (let day = 0; day < 365; day += 1) {
+      const date = new Date(Date.UTC(2027, 0, 1 + day));
+      const iso = date.toISOString().slice(0, 10);
+      if ((date.getUTCDay() === 0 || date.getUTCDay() === 6) && isWorkingDay(iso)) workedWeekend.push(iso);
+    }
+    expect(workedWeekend).toEqual(['2027-02-20']);
+  });
+
+  it('the days around the moves are worked: 19 Feb, 24 Feb, 4 May, 11 May, 15 June, 3 Nov, 8 Nov, 30 Dec', () => {
+    for (const date of ['2027-02-19', '2027-02-24', '2027-05-04', '2027-05-11', '2027-06-15', '2027-11-03', '2027-11-08', '2027-12-30']) {
+      expect(isWorkingDay(date), date).toBe(true);
+    }
+  });
+
+  it('has 247 working days and 118 days off', () => {
+    expect(workingDaysInYear(2027)).toBe(247);
+    expect(365 - workingDaysInYear(2027)).toBe(118);
+  });
+});
+
 describe('addWorkingDays', () => {
   it('counts from the next day: 1 working day after a Monday is the Tuesday', () => {
     expect(addWorkingDays('2026-03-02', 1)).toBe('2026-03-03');
@@ -160,6 +212,21 @@ describe('addWorkingDays', () => {
     expect(addWorkingDays('2025-12-30', 1)).toBe('2026-01-12');
   });
 
+  it('crosses the year boundary 2026 → 2027 over 31 Dec 2026 and the January holidays of 2027', () => {
+    // 2026-12-30 is the last working day of 2026 (31 Dec is off); 2027-01-11 the first of 2027.
+    expect(addWorkingDays('2026-12-28', 2)).toBe('2026-12-30');
+    expect(addWorkingDays('2026-12-28', 3)).toBe('2027-01-11');
+    expect(addWorkingDays('2026-12-30', 1)).toBe('2027-01-11');
+    expect(addWorkingDays('2026-12-30', 5)).toBe('2027-01-15');
+    expect(workingDaysBetween('2026-12-25', '2027-01-31')).toBe(3 + 15);
+  });
+
+  it('п. 3.4 across the working Saturday of 2027: signed on Thursday 18 Feb, due by Thursday 25 Feb', () => {
+    // After 18 Feb: 19 (Fri), 20 (working Sat), 24, 25; 21 Sun, 22 moved off, 23 holiday.
+    expect(addWorkingDays('2027-02-18', 4)).toBe('2027-02-25');
+    expect(addWorkingDays('2027-02-18', 5)).toBe('2027-02-26');
+  });
+
   it('crosses the year boundary 2024 → 2025', () => {
     expect(addWorkingDays('2024-12-28', 1)).toBe('2025-01-09');
   });
@@ -183,11 +250,11 @@ describe('years without data', () => {
     throw new Error('expected MissingCalendarYearError, nothing was thrown');
   };
 
-  it('a date in 2027 throws MissingCalendarYearError naming 2027 and how to add it', () => {
-    const error = missingYear(() => isWorkingDay('2027-03-01'));
-    expect(error.year).toBe(2027);
-    expect(error.message).toContain('2027');
-    expect(error.message).toContain('functions/calendar/data/2027.json');
+  it('a date in 2028 throws MissingCalendarYearError naming 2028; its message points developers to the README', () => {
+    const error = missingYear(() => isWorkingDay('2028-03-01'));
+    expect(error.year).toBe(2028);
+    expect(error.message).toContain('functions/calendar/data/2028.json');
+    expect(error.message).toContain('Adding a year');
   });
 
   it('a date in 2023 throws MissingCalendarYearError naming 2023', () => {
@@ -196,11 +263,11 @@ describe('years without data', () => {
     expect(error.message).toContain('2023');
   });
 
-  it('counting that crosses into 2027 throws, naming 2027', () => {
-    // 2026-12-30 is the last working day of 2026; the next one would be in 2027.
-    expect(addWorkingDays('2026-12-29', 1)).toBe('2026-12-30');
-    expect(missingYear(() => addWorkingDays('2026-12-29', 2)).year).toBe(2027);
-    expect(missingYear(() => addWorkingDays('2026-12-30', 1)).year).toBe(2027);
+  it('counting that crosses into 2028 throws, naming 2028', () => {
+    // 2027-12-30 is the last working day of 2027 (31 Dec is off); the next one would be in 2028.
+    expect(addWorkingDays('2027-12-29', 1)).toBe('2027-12-30');
+    expect(missingYear(() => addWorkingDays('2027-12-29', 2)).year).toBe(2028);
+    expect(missingYear(() => addWorkingDays('2027-12-30', 1)).year).toBe(2028);
   });
 
   it('counting that starts in 2023 throws, naming 2023', () => {
@@ -208,7 +275,7 @@ describe('years without data', () => {
   });
 
   it('workingDaysBetween throws on a range reaching into a year without data', () => {
-    expect(missingYear(() => workingDaysBetween('2026-12-01', '2027-01-31')).year).toBe(2027);
+    expect(missingYear(() => workingDaysBetween('2027-12-01', '2028-01-31')).year).toBe(2028);
   });
 });
 
