@@ -25,6 +25,7 @@ import {
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
+import { deadlineNotes, type DeadlineNote } from './deadline-notes.ts';
 import { announceCancellation, draftProtocol, recordAgendaApproval, resumeAtFor, sendBallot, sendInviteeNotice, sendSigningLinks, startMeetingExecution } from './lifecycle.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
@@ -376,7 +377,9 @@ export interface MeetingSummary {
   startsAt: Instant;
   deadlines: MeetingDeadlines;
   /** Every deadline as people read it, with its zone (SPEC «Language and time»). */
-  deadlinesShown: Record<keyof MeetingDeadlines, string>;
+  deadlinesShown: Partial<Record<keyof MeetingDeadlines, string>>;
+  /** Working-day deadlines from a provisional calendar year, not yet computed, or not computable. */
+  deadlineNotes: DeadlineNote[];
   presidingId: string;
   secretaryId: string;
   actingSecretaryId?: string;
@@ -385,13 +388,14 @@ export interface MeetingSummary {
   cancelledReason?: string;
   signedAt?: Instant;
   distributedAt?: Instant;
+  deadlinesNotComputable?: MeetingRecord['deadlinesNotComputable'];
   executionArn?: string;
 }
 
-export function meetingSummary(meeting: MeetingRecord, lang: Lang = 'ru'): MeetingSummary {
+export function meetingSummary(deps: Pick<Deps, 'calendar'>, meeting: MeetingRecord, lang: Lang = 'ru'): MeetingSummary {
   const shown = Object.fromEntries(
     Object.entries(meeting.deadlines).map(([key, instant]) => [key, formatInstant(instant, meeting.timeZone, lang)]),
-  ) as Record<keyof MeetingDeadlines, string>;
+  ) as Partial<Record<keyof MeetingDeadlines, string>>;
   const optional = <K extends keyof MeetingRecord>(key: K) => (meeting[key] !== undefined && meeting[key] !== null ? { [key]: meeting[key] } : {});
   return {
     id: meeting.id,
@@ -407,6 +411,7 @@ export function meetingSummary(meeting: MeetingRecord, lang: Lang = 'ru'): Meeti
     startsAt: meeting.startsAt,
     deadlines: meeting.deadlines,
     deadlinesShown: shown,
+    deadlineNotes: deadlineNotes(meeting, deps.calendar, lang),
     presidingId: meeting.presidingId,
     secretaryId: meeting.secretaryId,
     ...optional('actingSecretaryId'),
@@ -415,6 +420,7 @@ export function meetingSummary(meeting: MeetingRecord, lang: Lang = 'ru'): Meeti
     ...optional('cancelledReason'),
     ...optional('signedAt'),
     ...optional('distributedAt'),
+    ...optional('deadlinesNotComputable'),
     ...optional('executionArn'),
   };
 }
@@ -478,7 +484,7 @@ export async function getGroup(deps: Deps, caller: Caller, groupId: string) {
   const group = await loadGroup(deps, groupId);
   const member = authorize(caller, group, 'read');
   const meetings = await deps.store.listMeetingsByGroup(groupId);
-  return { group, meetings: meetings.map((m) => meetingSummary(m, member.lang)) };
+  return { group, meetings: meetings.map((m) => meetingSummary(deps, m, member.lang)) };
 }
 
 // ================================================================ convene (п. 2.3а)
@@ -543,7 +549,7 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
     const existing = await deps.store.getMeeting(meetingId);
     if (existing?.executionArn) {
       return {
-        meeting: meetingSummary(existing, chair.lang),
+        meeting: meetingSummary(deps, existing, chair.lang),
         agenda: await deps.store.listAgenda(meetingId),
         invitees: (await deps.store.listInvitees(meetingId)).map((i) => ({ id: i.id, name: i.name, email: i.email, position: i.position })),
         replayed: true,
@@ -607,7 +613,7 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
     executionArn,
   });
   return {
-    meeting: meetingSummary(meeting, chair.lang),
+    meeting: meetingSummary(deps, meeting, chair.lang),
     agenda,
     invitees: invitees.map((i) => ({ id: i.id, name: i.name, email: i.email, position: i.position })),
     replayed: false,
@@ -624,7 +630,7 @@ export async function getMeeting(deps: Deps, caller: Caller, meetingId: string) 
   const result = closed ? tallies(group, bundle) : null;
   const protocol = bundle.protocol;
   return {
-    meeting: meetingSummary(meeting, member.lang),
+    meeting: meetingSummary(deps, meeting, member.lang),
     agenda: bundle.agenda,
     proposals: bundle.proposals,
     invitees: bundle.invitees,
@@ -771,7 +777,7 @@ export async function approveAgenda(deps: Deps, caller: Caller, meetingId: strin
     throw unprocessable('empty-agenda', 'В повестке нет ни одного вопроса.', 'The agenda has no items.');
   }
   const approved = await recordAgendaApproval(deps, meeting, bundle.agenda.map((i) => i.id), chair.id);
-  return { meeting: meetingSummary(approved.meeting, chair.lang), workflowResumed: approved.workflowResumed };
+  return { meeting: meetingSummary(deps, approved.meeting, chair.lang), workflowResumed: approved.workflowResumed };
 }
 
 // ================================================================ the meeting itself
@@ -858,7 +864,7 @@ export async function resumeMeeting(deps: Deps, caller: Caller, meetingId: strin
   const executionArn = await startMeetingExecution(deps, resumed, resumeAt, true);
   const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { executionArn });
   await audit(deps, meetingId, actor, 'resumed', { phase: resumed.phase, resumeAt });
-  return { meeting: meetingSummary(updated, actor.lang) };
+  return { meeting: meetingSummary(deps, updated, actor.lang) };
 }
 
 /** POST /admin/meetings/{id}/acting-secretary: the presiding person appoints an acting secretary (п. 2.5). */
@@ -874,7 +880,7 @@ export async function appointActingSecretary(deps: Deps, caller: Caller, meeting
   if (errors.length > 0) throw domainFailure('invalid-acting-secretary', errors);
   const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { actingSecretaryId: input.memberId });
   await audit(deps, meetingId, presiding, 'acting-secretary-appointed', { memberId: input.memberId });
-  return { meeting: meetingSummary(updated, presiding.lang) };
+  return { meeting: meetingSummary(deps, updated, presiding.lang) };
 }
 
 /**
@@ -922,7 +928,7 @@ export async function cancelMeeting(deps: Deps, caller: Caller, meetingId: strin
   await stopExecution(deps, meeting.executionArn, 'MeetingCancelled', reason);
   await announceCancellation(deps, group, cancelled, reason);
   await audit(deps, meetingId, chair, 'cancelled', { reason });
-  return { meeting: meetingSummary(cancelled, chair.lang) };
+  return { meeting: meetingSummary(deps, cancelled, chair.lang) };
 }
 
 /** Where the new execution of a moved meeting resumes. */
@@ -1009,7 +1015,7 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
     linksRevoked: revoked,
     told,
   });
-  return { meeting: meetingSummary(current, chair.lang), resumeAt, told };
+  return { meeting: meetingSummary(deps, current, chair.lang), resumeAt, told };
 }
 
 // ================================================================ the protocol document

@@ -2,8 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { russianCalendar } from '../calendar/index.ts';
-import type { WorkingCalendar } from '../domain/deadlines.ts';
+import { russianCalendar, type ProductionCalendar } from '../calendar/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { KvorumStore } from '../store/store.ts';
@@ -18,7 +17,7 @@ export interface Deps {
   mailer: Mailer;
   sfn: SFNClient;
   clock: Clock;
-  calendar: WorkingCalendar;
+  calendar: ProductionCalendar;
   /** The link-signing secret (Secrets Manager in AWS). */
   linkSecret(): Promise<string>;
   /** Base URL of the HTTP API, e.g. "https://abc.execute-api.eu-central-1.amazonaws.com". */
@@ -26,6 +25,8 @@ export interface Deps {
   stateMachineArn: string;
   /** Group mailbox shown as the calendar organiser. */
   senderAddress: string;
+  /** Who runs the system (stack parameter OpsEmail; locally the demo secretary): told when the production calendar runs out. */
+  opsAddress?: string;
 }
 
 let current: Deps | undefined;
@@ -78,5 +79,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): Deps {
     publicBaseUrl: required(env, 'PUBLIC_BASE_URL').replace(/\/$/, ''),
     stateMachineArn: env.STATE_MACHINE_ARN ?? '',
     senderAddress,
+    ...(env.OPS_EMAIL ? { opsAddress: env.OPS_EMAIL } : {}),
   };
 }

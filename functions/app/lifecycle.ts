@@ -1,7 +1,8 @@
 import { SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { distributionDeadline, reminderAt } from '../domain/deadlines.ts';
+import { MissingCalendarYearError } from '../calendar/index.ts';
+import { distributionDeadline, reminderAt, signatureDeadline } from '../domain/deadlines.ts';
 import { presidingPerson } from '../domain/roster.ts';
-import type { Instant, Member, MeetingDeadlines, MeetingPhase } from '../domain/types.ts';
+import type { Instant, Member, MeetingDeadlines, MeetingPhase, WorkingDayDeadline } from '../domain/types.ts';
 import * as mail from '../mail/messages.ts';
 import type { MailMessage } from '../mail/types.ts';
 import { renderProtocolHtml, protocolHash, renderSignableProtocolHtml } from '../protocol/html.ts';
@@ -10,7 +11,7 @@ import { ConditionFailedError } from '../store/errors.ts';
 import type { GroupRecord, InviteeRecord, ItemNarrative, MeetingBundle, MeetingRecord, ProtocolRecord } from '../store/records.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
-import { agendaView, meetingInfo, memberById, nowInstant, organizer, recipientOf, secondsUntil } from './meeting-view.ts';
+import { agendaView, meetingInfo, memberById, nowInstant, organizer, recipientOf, secondsUntil, signingDeadlineOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
 /**
@@ -43,6 +44,10 @@ export class TransientError extends Error {
 }
 export class DistributionDeadlineMissed extends Error {
   override readonly name = 'DistributionDeadlineMissed';
+}
+/** The signature deadline needs a year the production calendar lacks: the ASL waits a day and tries again. */
+export class CalendarYearMissing extends Error {
+  override readonly name = 'CalendarYearMissing';
 }
 
 export interface MeetingSnapshot {
@@ -263,7 +268,7 @@ export async function sendReminder(deps: Deps, ev: TaskEvent): Promise<{ sent: n
   const { group, meeting } = await load(deps, ev);
   const kind = ev.kind;
   if (!kind) throw new Error('sendReminder needs kind');
-  const deadline = kind === 'approval' ? meeting.deadlines.agendaApproval : kind === 'opinions' ? meeting.deadlines.opinions : meeting.deadlines.signatures;
+  const deadline = kind === 'approval' ? meeting.deadlines.agendaApproval : kind === 'opinions' ? meeting.deadlines.opinions : signingDeadlineOf(meeting);
   const untilDeadlineSeconds = secondsUntil(deps, deadline);
   if (Date.parse(deadline) <= deps.clock.now().getTime()) return { sent: 0, untilDeadlineSeconds };
   const bundle = await bundleOf(deps, meeting.id);
@@ -445,14 +450,63 @@ export async function draftProtocol(deps: Deps, group: GroupRecord, meetingId: s
   });
 }
 
-/** п. 2.5е, 3.4: every signer gets a link to read and sign the exact version (its SHA-256 shown). */
+/**
+ * п. 2.5е, 3.4: every signer gets a link to read and sign the exact version (its SHA-256 shown). The
+ * signature deadline is computed here, when the phase starts, from the calendar in force now; while its
+ * year has no data, the secretary and ops are told once and the ASL tries again a day later.
+ */
 export async function requestSignatures(deps: Deps, ev: TaskEvent): Promise<{ untilReminderSeconds: number; untilDeadlineSeconds: number }> {
   const { group, meeting: loaded } = await load(deps, ev);
-  const meeting = await setPhase(deps, loaded, 'protocol-signing');
+  let signatures: Instant;
+  try {
+    signatures = signatureDeadline(loaded.startsAt, group.settings, deps.calendar);
+  } catch (error) {
+    if (!(error instanceof MissingCalendarYearError)) throw error;
+    await reportMissingCalendar(deps, group, loaded, 'signatures', error.year);
+    throw new CalendarYearMissing(error.message);
+  }
+  const meeting = await setPhase(deps, loaded, 'protocol-signing', {
+    deadlines: { ...loaded.deadlines, signatures },
+    ...(loaded.deadlinesNotComputable?.signatures ? { deadlinesNotComputable: withoutGap(loaded, 'signatures') } : {}),
+  });
   await draftProtocol(deps, group, meeting.id, 'system');
+  // A protocol drafted early (a narrative written before voting closed) gets the deadline computed now.
+  await deps.store.setSigningDeadline(meeting.id, signatures);
   await sendSigningLinks(deps, group, meeting);
-  await audit(deps, meeting.id, 'protocol-drafted');
-  return timing(deps, group, meeting.deadlines.signatures);
+  await audit(deps, meeting.id, 'protocol-drafted', { signaturesDeadline: signatures });
+  return timing(deps, group, signatures);
+}
+
+function withoutGap(meeting: MeetingRecord, deadline: WorkingDayDeadline): MeetingRecord['deadlinesNotComputable'] | null {
+  const rest = { ...meeting.deadlinesNotComputable };
+  delete rest[deadline];
+  return Object.keys(rest).length > 0 ? rest : null;
+}
+
+/**
+ * A working-day deadline needs a year the production calendar does not have (SPEC «Working days»:
+ * never a guess). It is recorded as not computable; the secretary and ops are told once (the send
+ * ledger keys the e-mail by deadline and year); the developers' steps go to the log.
+ */
+async function reportMissingCalendar(deps: Deps, group: GroupRecord, meeting: MeetingRecord, deadline: WorkingDayDeadline, missingYear: number): Promise<void> {
+  console.error(JSON.stringify({
+    level: 'ERROR',
+    message: `No production calendar for ${missingYear}: the ${deadline} deadline of meeting ${meeting.id} is not computable`,
+    todo: `add functions/calendar/data/${missingYear}.json and deploy (README «Adding a year»)`,
+  }));
+  if (meeting.deadlinesNotComputable?.[deadline]?.missingYear !== missingYear) {
+    await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { deadlinesNotComputable: { ...meeting.deadlinesNotComputable, [deadline]: { missingYear } } });
+    await audit(deps, meeting.id, 'deadline-not-computable', { deadline, missingYear });
+  }
+  const secretary = memberById(group, meeting.actingSecretaryId ?? meeting.secretaryId);
+  const recipients = [
+    ...(secretary ? [{ id: secretary.id, email: secretary.email, person: recipientOf(secretary) }] : []),
+    ...(deps.opsAddress && deps.opsAddress !== secretary?.email ? [{ id: 'ops', email: deps.opsAddress, person: { name: 'Kvorum', lang: 'ru' as const } }] : []),
+  ];
+  for (const to of recipients) {
+    const message = mail.calendarMissing({ recipient: to.person, meeting: meetingInfo(group, meeting), deadline, missingYear });
+    await send(deps, meeting, `calendar-missing:${deadline}`, to, message, missingYear);
+  }
 }
 
 /** Signing links for the current version to those who have not signed it (after an edit: everybody). */
@@ -463,41 +517,66 @@ export async function sendSigningLinks(deps: Deps, group: GroupRecord, meeting: 
   let sent = 0;
   const participants = new Set(participantsOf(group.members, bundle.ballotBox));
   for (const member of missingSigners(group, bundle)) {
-    const signUrl = await issueLink(deps, { meetingId: meeting.id, memberId: member.id, purpose: 'sign', expiresAt: meeting.deadlines.signatures, revision: meeting.revision });
+    const signUrl = await issueLink(deps, { meetingId: meeting.id, memberId: member.id, purpose: 'sign', expiresAt: signingDeadlineOf(meeting), revision: meeting.revision });
     const message = mail.protocolForSignature({
       recipient: recipientOf(member),
       meeting: meetingInfo(group, meeting),
       protocolNumber: String(meeting.number ?? ''),
       sha256: protocol.hash,
       signUrl,
-      signaturesDeadline: meeting.deadlines.signatures,
+      signaturesDeadline: signingDeadlineOf(meeting),
     });
     if ((await send(deps, meeting, 'protocol-signature', member, message, protocol.version)).status === 'sent') sent++;
   }
   // п. 2.6ж: participants may attach a dissenting opinion until signing ends.
   for (const id of participants) {
     const member = memberById(group, id);
-    if (member) await issueLink(deps, { meetingId: meeting.id, memberId: id, purpose: 'dissent', expiresAt: meeting.deadlines.signatures, revision: meeting.revision });
+    if (member) await issueLink(deps, { meetingId: meeting.id, memberId: id, purpose: 'dissent', expiresAt: signingDeadlineOf(meeting), revision: meeting.revision });
   }
   return sent;
 }
 
-/** The moment of finalisation is the signing date; the distribution deadline follows from it (п. 3.4). */
-export async function finaliseProtocol(deps: Deps, ev: TaskEvent): Promise<{ signedAt: Instant; distributionDeadline: Instant; missingSignatures: string[] }> {
+/**
+ * The moment of finalisation is the signing date; the distribution deadline follows from it (п. 3.4).
+ * Without the calendar for its year it is recorded as not computable and the meeting goes on:
+ * distribution never waits for the calendar.
+ */
+export async function finaliseProtocol(deps: Deps, ev: TaskEvent): Promise<{ signedAt: Instant; distributionDeadline: Instant | null; missingSignatures: string[] }> {
   const { group, meeting } = await load(deps, ev);
   const protocol = await deps.store.finaliseProtocol(meeting.id);
   const signedAt = (protocol.finalisedAt ?? nowInstant(deps)).replace(/\.\d{3}Z$/, 'Z');
-  const dueBy = distributionDeadline(signedAt, meeting.timeZone, deps.calendar);
-  await setPhase(deps, meeting, 'finalised', { signedAt, deadlines: { ...meeting.deadlines, distribution: dueBy } });
+  const dueBy = await computeDistributionDeadline(deps, group, { ...meeting, signedAt });
+  const { distribution: _expected, ...deadlines } = meeting.deadlines;
+  await setPhase(deps, meeting, 'finalised', { signedAt, deadlines: dueBy ? { ...deadlines, distribution: dueBy } : deadlines });
   const bundle = await bundleOf(deps, meeting.id);
   const missing = missingSigners(group, bundle).map((m) => m.name);
-  await audit(deps, meeting.id, 'protocol-finalised', { signedAt, distributionDeadline: dueBy, missingSignatures: missing });
-  return { signedAt, distributionDeadline: dueBy, missingSignatures: missing };
+  await audit(deps, meeting.id, 'protocol-finalised', { signedAt, distributionDeadline: dueBy ?? null, missingSignatures: missing });
+  return { signedAt, distributionDeadline: dueBy ?? null, missingSignatures: missing };
 }
 
-/** п. 3.4: the signed protocol (PDF and HTML) goes to every member; each recipient once. */
+/** п. 3.4 from the signing date; undefined (recorded and reported) while the calendar lacks its year. */
+async function computeDistributionDeadline(deps: Deps, group: GroupRecord, meeting: MeetingRecord & { signedAt: Instant }): Promise<Instant | undefined> {
+  try {
+    return distributionDeadline(meeting.signedAt, meeting.timeZone, deps.calendar);
+  } catch (error) {
+    if (!(error instanceof MissingCalendarYearError)) throw error;
+    await reportMissingCalendar(deps, group, meeting, 'distribution', error.year);
+    return undefined;
+  }
+}
+
+/**
+ * п. 3.4: the signed protocol (PDF and HTML) goes to every member; each recipient once. Sending never
+ * waits for the calendar; a deadline not computable at finalisation is tried again on every attempt, so
+ * once the year is added (a deploy, or an `npm start` restart) the retries and the alarm use it.
+ */
 export async function distribute(deps: Deps, ev: TaskEvent): Promise<{ sent: number; late: boolean }> {
-  const { group, meeting } = await load(deps, ev);
+  const { group, meeting: loaded } = await load(deps, ev);
+  let meeting = loaded;
+  if (!meeting.deadlines.distribution && meeting.signedAt) {
+    const dueBy = await computeDistributionDeadline(deps, group, { ...meeting, signedAt: meeting.signedAt });
+    if (dueBy) meeting = await setPhase(deps, meeting, meeting.phase, { deadlines: { ...meeting.deadlines, distribution: dueBy }, deadlinesNotComputable: withoutGap(meeting, 'distribution') });
+  }
   const bundle = await bundleOf(deps, meeting.id);
   const sentAt = meeting.distributedAt ?? nowInstant(deps);
   const model = buildProtocolModel(group, { ...bundle, meeting: { ...bundle.meeting, distributedAt: sentAt } }, { votingClosed: true });
@@ -505,7 +584,7 @@ export async function distribute(deps: Deps, ev: TaskEvent): Promise<{ sent: num
   const pdf = await renderProtocolPdf(model, 'ru');
   const missing = missingSigners(group, bundle).map((m) => m.name);
   const deadline = meeting.deadlines.distribution;
-  const late = Date.parse(sentAt) > Date.parse(deadline);
+  const late = deadline !== undefined && Date.parse(sentAt) > Date.parse(deadline);
   let sent = 0;
   const failures: string[] = [];
   for (const member of group.members) {
@@ -526,7 +605,7 @@ export async function distribute(deps: Deps, ev: TaskEvent): Promise<{ sent: num
     }
   }
   if (failures.length > 0) {
-    if (deps.clock.now().getTime() > Date.parse(deadline)) {
+    if (deadline !== undefined && deps.clock.now().getTime() > Date.parse(deadline)) {
       emitDistributionMissed(meeting.id);
       throw new DistributionDeadlineMissed(`Distribution deadline ${deadline} passed with ${failures.length} recipients not reached`);
     }
@@ -534,7 +613,7 @@ export async function distribute(deps: Deps, ev: TaskEvent): Promise<{ sent: num
   }
   if (late) emitDistributionMissed(meeting.id);
   await setPhase(deps, meeting, 'distributed', { distributedAt: sentAt });
-  await audit(deps, meeting.id, 'protocol-distributed', { sent, late, deadline });
+  await audit(deps, meeting.id, 'protocol-distributed', { sent, late, deadline: deadline ?? null });
   return { sent, late };
 }
 

@@ -48,3 +48,10 @@ export function secondsUntil(deps: Deps, instant: Instant): number {
 export function memberById(group: GroupRecord, id: string): Member | undefined {
   return group.members.find((m) => m.id === id);
 }
+
+/** The signature deadline of a meeting in (or past) its signature phase, where it is always computed. */
+export function signingDeadlineOf(meeting: MeetingRecord): Instant {
+  const deadline = meeting.deadlines.signatures;
+  if (!deadline) throw new Error(`Meeting ${meeting.id} has no signature deadline yet (phase ${meeting.phase})`);
+  return deadline;
+}

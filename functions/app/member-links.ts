@@ -30,7 +30,7 @@ import type { GroupRecord, LinkRecord, MeetingBundle, MeetingRecord } from '../s
 import type { Deps } from './deps.ts';
 import { completePhase, draftProtocol, recordAgendaApproval, sendSigningLinks } from './lifecycle.ts';
 import { issueLink, resolveLink, type LinkProblem } from './links.ts';
-import { agendaView, meetingInfo, nowInstant, recipientOf } from './meeting-view.ts';
+import { agendaView, meetingInfo, nowInstant, recipientOf, signingDeadlineOf } from './meeting-view.ts';
 import { buildProtocolModel, missingSigners, participantsOf, signersOf } from './protocol-draft.ts';
 
 /**
@@ -98,7 +98,7 @@ export async function showLink(deps: Deps, token: string, query: Record<string, 
     case 'ballot':
       return ballotForm(ctx, bundle);
     case 'dissent':
-      return dissentPage({ facts: ctx.facts, action: ctx.action, items: approvedItems(bundle), deadline: ctx.meeting.deadlines.signatures });
+      return dissentPage({ facts: ctx.facts, action: ctx.action, items: approvedItems(bundle), deadline: signingDeadlineOf(ctx.meeting) });
     case 'sign':
       if (query.format === 'pdf') return protocolPdf(ctx, bundle);
       return withDissentLink(ctx, bundle, signForm(ctx, bundle));
@@ -384,7 +384,7 @@ async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<Link
   if (itemId && !items.some((i) => i.id === itemId)) errors.itemId = { code: 'invalid-choice' };
   const value = text(form, 'text', 20000, errors, true);
   if (Object.keys(errors).length > 0) {
-    return dissentPage({ facts: ctx.facts, action: ctx.action, items, deadline: ctx.meeting.deadlines.signatures, values: { itemId, text: value ?? '' }, errors });
+    return dissentPage({ facts: ctx.facts, action: ctx.action, items, deadline: signingDeadlineOf(ctx.meeting), values: { itemId, text: value ?? '' }, errors });
   }
   const body = value ?? '';
   try {
@@ -397,7 +397,7 @@ async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<Link
     return successPage({ facts: ctx.facts, kind: 'dissent', recordedAt: record.submittedAt, recorded: [[t(ctx.lang, 'По вопросу', 'About'), about ?? ''], [t(ctx.lang, 'Особое мнение', 'Dissenting opinion'), body]] });
   } catch (error) {
     if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised', 'not-found'].includes(error.reason)) {
-      return late(ctx, 'dissent', ctx.meeting.deadlines.signatures, value);
+      return late(ctx, 'dissent', signingDeadlineOf(ctx.meeting), value);
     }
     throw error;
   }
@@ -410,7 +410,7 @@ function signForm(ctx: LinkCtx, bundle: MeetingBundle): LinkResponse {
   if (!protocol) return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
   const mine = protocol.signatures[ctx.member.id];
   if (mine) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: mine.at, action: 'signature' });
-  if (protocol.finalisedAt || past(ctx, ctx.meeting.deadlines.signatures)) return late(ctx, 'signature', ctx.meeting.deadlines.signatures);
+  if (protocol.finalisedAt || past(ctx, signingDeadlineOf(ctx.meeting))) return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
   const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true });
   return signPage({
     facts: ctx.facts,
@@ -418,7 +418,7 @@ function signForm(ctx: LinkCtx, bundle: MeetingBundle): LinkResponse {
     protocolSha256: protocol.hash,
     protocol: renderProtocolArticle(model, 'ru', { variant: 'signable' }),
     pdfUrl: `${ctx.action}?format=pdf`,
-    signingDeadline: ctx.meeting.deadlines.signatures,
+    signingDeadline: signingDeadlineOf(ctx.meeting),
   });
 }
 
@@ -429,7 +429,7 @@ function signForm(ctx: LinkCtx, bundle: MeetingBundle): LinkResponse {
  */
 async function withDissentLink(ctx: LinkCtx, bundle: MeetingBundle, page: LinkResponse): Promise<LinkResponse> {
   if (page.status !== 200 || !participantsOf(ctx.group.members, bundle.ballotBox).includes(ctx.member.id)) return page;
-  const url = await issueLink(ctx.deps, { meetingId: ctx.meeting.id, memberId: ctx.member.id, purpose: 'dissent', expiresAt: ctx.meeting.deadlines.signatures, revision: ctx.meeting.revision });
+  const url = await issueLink(ctx.deps, { meetingId: ctx.meeting.id, memberId: ctx.member.id, purpose: 'dissent', expiresAt: signingDeadlineOf(ctx.meeting), revision: ctx.meeting.revision });
   const offer = html`<p class="note"><a href="${url}">${t(ctx.lang, 'Приложить к протоколу особое мнение (п. 2.6ж)', 'Attach a dissenting opinion to the minutes (cl. 2.6(g))')}</a></p>`;
   return { ...page, html: page.html.replace('<form method="post"', `${offer.toString()}\n<form method="post"`) };
 }
@@ -461,7 +461,7 @@ async function sign(ctx: LinkCtx, form: Record<string, string>): Promise<LinkRes
     return successPage({ facts: ctx.facts, kind: 'signed', recordedAt: signature.at, recorded: [['SHA-256', hash]] });
   } catch (error) {
     if (error instanceof ConditionFailedError && error.reason === 'stale') return { ...signForm(ctx, await bundleOf(ctx)), status: 409 };
-    if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised'].includes(error.reason)) return late(ctx, 'signature', ctx.meeting.deadlines.signatures);
+    if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised'].includes(error.reason)) return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
     throw error;
   }
 }

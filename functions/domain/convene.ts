@@ -97,16 +97,12 @@ export function validateConveneRequest(req: unknown, group: Group, clock: Clock,
     } else if (toMs(resolved.instant) <= now.getTime()) {
       fail('date', 'meeting-in-past', `Заседание назначено на прошедшее время: ${describe(resolved.instant, timeZone, 'ru')}, сейчас ${describe(now, timeZone, 'ru')}.`, `The meeting is in the past: ${describe(resolved.instant, timeZone, 'en')}; it is now ${describe(now, timeZone, 'en')}.`);
     } else {
-      try {
-        deadlines = computeDeadlines({ date, time, timeZone }, group.settings, calendar);
-        startsAt = deadlines.voteOpens;
-        if (toMs(deadlines.proposalsClose) <= now.getTime()) {
-          const zone = group.settings.timeZone;
-          fail('date', 'deadlines-do-not-fit', `Сроки не помещаются до заседания: приём предложений в повестку должен закончиться ${describe(deadlines.proposalsClose, zone, 'ru')} (за ${group.settings.proposalsCloseDaysBefore} дн. до дня заседания), а сейчас уже ${describe(now, zone, 'ru')}. Назначьте заседание позже.`, `The deadlines do not fit before the meeting: agenda proposals would have to close ${describe(deadlines.proposalsClose, zone, 'en')} (${group.settings.proposalsCloseDaysBefore} days before the meeting day), but it is already ${describe(now, zone, 'en')}. Choose a later date.`);
-        }
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        fail('date', 'no-calendar-data', `Нет данных производственного календаря для сроков этого заседания (${reason}); дату в году без данных система не угадывает.`, `No working-day calendar data for this meeting's deadlines (${reason}); the system never guesses a date in a year with no data.`);
+      // Needs no production calendar: the working-day deadlines are filled in when it has their years.
+      deadlines = computeDeadlines({ date, time, timeZone }, group.settings, calendar);
+      startsAt = deadlines.voteOpens;
+      if (toMs(deadlines.proposalsClose) <= now.getTime()) {
+        const zone = group.settings.timeZone;
+        fail('date', 'deadlines-do-not-fit', `Сроки не помещаются до заседания: приём предложений в повестку должен закончиться ${describe(deadlines.proposalsClose, zone, 'ru')} (за ${group.settings.proposalsCloseDaysBefore} дн. до дня заседания), а сейчас уже ${describe(now, zone, 'ru')}. Назначьте заседание позже.`, `The deadlines do not fit before the meeting: agenda proposals would have to close ${describe(deadlines.proposalsClose, zone, 'en')} (${group.settings.proposalsCloseDaysBefore} days before the meeting day), but it is already ${describe(now, zone, 'en')}. Choose a later date.`);
       }
     }
   }

@@ -7,7 +7,7 @@
  * "the meeting day" is the local date of that start in the group's zone.
  */
 import type { ConveneRequest, GroupSettings, Instant, IsoDate, MeetingDeadlines } from './types.ts';
-import type { WorkingCalendar } from '../calendar/index.ts';
+import { MissingCalendarYearError, type WorkingCalendar } from '../calendar/index.ts';
 import { domainError, type DomainError } from './result.ts';
 import { addCalendarDays, addHours, addMinutes, endOfLocalDay, isValidTimeZone, localDateOf, localToInstant, toMs } from './time.ts';
 
@@ -89,9 +89,17 @@ export function meetingDay(request: MeetingTimeRequest, settings: GroupSettings)
   return localDateOf(meetingStart(request, settings), settings.timeZone);
 }
 
+/** п. 2.5е, 3.4: the end of the `signatureWorkingDays`-th working day after the meeting day. */
+export function signatureDeadline(meetingStartsAt: Instant, settings: GroupSettings, calendar: WorkingCalendar): Instant {
+  const day = localDateOf(meetingStartsAt, settings.timeZone);
+  return endOfLocalDay(calendar.addWorkingDays(day, settings.signatureWorkingDays), settings.timeZone);
+}
+
 /**
- * All deadlines of one meeting. Throws InvalidGroupSettingsError for bad settings, RangeError for a
- * bad date/time/zone, and whatever the calendar throws for a year with no data.
+ * All deadlines of one meeting. Those up to the meeting are calendar days and need no production
+ * calendar; the working-day ones (signatures, distribution) are filled in only when the calendar
+ * already has their years — convening never waits for a year it does not yet need (SPEC «Working
+ * days»). Throws InvalidGroupSettingsError for bad settings, RangeError for a bad date/time/zone.
  */
 export function computeDeadlines(request: MeetingTimeRequest, settings: GroupSettings, calendar: WorkingCalendar): MeetingDeadlines {
   const settingsErrors = validateGroupSettings(settings);
@@ -100,18 +108,32 @@ export function computeDeadlines(request: MeetingTimeRequest, settings: GroupSet
   const start = meetingStart(request, settings);
   const day = localDateOf(start, zone);
   const endOfDayBefore = (days: number) => endOfLocalDay(addCalendarDays(day, -days), zone);
-  const signatures = endOfLocalDay(calendar.addWorkingDays(day, settings.signatureWorkingDays), zone);
-  return {
+  const deadlines: MeetingDeadlines = {
     proposalsClose: endOfDayBefore(settings.proposalsCloseDaysBefore), // п. 2.5д, 2.6г
     agendaApproval: endOfDayBefore(settings.approvalDaysBefore), // п. 2.3в
     notice: endOfDayBefore(settings.noticeDaysBefore), // п. 2.5г
     opinions: endOfDayBefore(1), // п. 2.7: «не позднее 1 дня до заседания»
     voteOpens: start, // п. 2.6б, 3.2
     voteCloses: addMinutes(start, settings.voteDurationMinutes),
-    signatures, // п. 2.5е, 3.4
-    // At convene time: from the latest possible signing date; recomputed on finalisation (п. 3.4).
-    distribution: distributionDeadline(signatures, zone, calendar),
   };
+  const signatures = ifCalendarHasIt(() => signatureDeadline(start, settings, calendar)); // п. 2.5е, 3.4
+  if (signatures) {
+    deadlines.signatures = signatures;
+    // From the latest possible signing date; recomputed on finalisation (п. 3.4).
+    const distribution = ifCalendarHasIt(() => distributionDeadline(signatures, zone, calendar));
+    if (distribution) deadlines.distribution = distribution;
+  }
+  return deadlines;
+}
+
+/** The deadline, or undefined while the production calendar lacks a year it needs. */
+export function ifCalendarHasIt(compute: () => Instant): Instant | undefined {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof MissingCalendarYearError) return undefined;
+    throw error;
+  }
 }
 
 /** Deadlines before which people who still must act get one reminder. */
@@ -147,8 +169,10 @@ export function reminderTimes(deadlines: MeetingDeadlines, settings: Pick<GroupS
   };
   const reminders: Reminder[] = [];
   for (const deadline of Object.keys(phaseStart) as RemindedDeadline[]) {
+    const due = deadlines[deadline];
+    if (!due) continue;
     const start = toMs(phaseStart[deadline]) > toMs(now) ? phaseStart[deadline] : now;
-    const at = reminderAt(deadlines[deadline], settings.reminderHoursBefore, start);
+    const at = reminderAt(due, settings.reminderHoursBefore, start);
     if (at) reminders.push({ deadline, at });
   }
   return reminders.sort((a, b) => toMs(a.at) - toMs(b.at));

@@ -99,15 +99,22 @@ export interface MeetingDeadlines {
   voteOpens: Instant;
   /** Voting closes; the participants list is frozen. */
   voteCloses: Instant;
-  /** п. 2.5е, 3.4: signatures collected until this instant; then the protocol is finalised. */
-  signatures: Instant;
+  /**
+   * п. 2.5е, 3.4: signatures collected until this instant; then the protocol is finalised. Counted in
+   * working days, so it needs the production calendar: at convening it is filled in when the calendar
+   * already has the year (an expectation), and it is computed again when the signature phase starts.
+   */
+  signatures?: Instant;
   /**
    * п. 3.4: the protocol reaches the members by the end of the 5th working day after the signing date.
-   * At convene time this is computed from the latest possible signing date (the signature deadline);
-   * it is recomputed from the actual signing date when the protocol is finalised.
+   * At convening an expectation from the latest possible signing date (when the calendar has it); it is
+   * computed from the actual signing date when the protocol is finalised. Absent while not computable.
    */
-  distribution: Instant;
+  distribution?: Instant;
 }
+
+/** The deadlines that are counted in working days (SPEC «Working days»). */
+export type WorkingDayDeadline = 'signatures' | 'distribution';
 
 export type Choice = 'for' | 'against' | 'abstain';
 

@@ -677,6 +677,55 @@ export function stepFailed(input: StepFailedInput): MailMessage {
   return compose(recipient, m, tr(lang, `Сбой шага ${quoted(lang, input.step)}: ${m.title}`, `Step failed: ${input.step} — ${m.title}`), blocks);
 }
 
+// ---------------------------------------------------------------- 13a. a deadline the calendar cannot count yet
+
+export interface CalendarMissingInput extends Base {
+  deadline: 'signatures' | 'distribution';
+  missingYear: number;
+}
+
+/**
+ * To the secretary and ops: a working-day deadline needs a year the production calendar does not
+ * have yet (SPEC «Working days»: never a guess). Says what happens meanwhile and what to do.
+ */
+export function calendarMissing(input: CalendarMissingInput): MailMessage {
+  const { meeting: m, recipient, missingYear: year } = input;
+  const lang = langOf(recipient);
+  const meanwhile =
+    input.deadline === 'distribution'
+      ? tr(
+          lang,
+          'Протокол рассылается членам рабочей группы как обычно, сразу; срок рассылки (п. 3.4, 5 рабочих дней) записан как «не рассчитан» до добавления календаря.',
+          'The minutes are sent to the members at once as usual; the distribution deadline (п. 3.4, 5 working days) is recorded as "not computable" until the calendar is added.',
+        )
+      : tr(
+          lang,
+          'Ссылки на подписание протокола будут разосланы, как только срок подписания можно будет рассчитать; система проверяет это ежедневно.',
+          'The signing links go out as soon as the signature deadline can be computed; the system checks daily.',
+        );
+  const blocks: Block[] = [
+    {
+      kind: 'p',
+      text: tr(
+        lang,
+        `В системе нет производственного календаря на ${year} год, поэтому срок ${input.deadline === 'distribution' ? 'рассылки протокола' : 'подписания протокола'} в рабочих днях не рассчитать.`,
+        `The system has no production calendar for ${year}, so the ${input.deadline === 'distribution' ? 'distribution' : 'signature'} deadline in working days cannot be computed.`,
+      ),
+    },
+    { kind: 'p', text: meanwhile },
+    {
+      kind: 'p',
+      text: tr(
+        lang,
+        `Что сделать: попросите администратора системы добавить производственный календарь на ${year} год; после этого срок будет рассчитан автоматически.`,
+        `What to do: ask the system administrator to add the production calendar for ${year}; the deadline is then computed automatically.`,
+      ),
+    },
+    meetingFacts(m, lang),
+  ];
+  return compose(recipient, m, tr(lang, `Нет производственного календаря на ${year} год: ${m.title}`, `No production calendar for ${year}: ${m.title}`), blocks);
+}
+
 // ---------------------------------------------------------------- 14. a new personal link
 
 export type LinkPurposeName = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve';

@@ -11,6 +11,7 @@ import type {
   IsoDate,
   MeetingDeadlines,
   MeetingPhase,
+  WorkingDayDeadline,
 } from '../domain/types.ts';
 
 /** Phases after which a meeting needs no more work: it leaves the active-meetings index. */
@@ -85,6 +86,8 @@ export interface MeetingRecord {
   distributedAt?: Instant;
   /** The phase a failed meeting was in when its step failed (to resume from). */
   failedPhase?: MeetingPhase;
+  /** A working-day deadline that could not be computed when it was needed: the year with no calendar. */
+  deadlinesNotComputable?: Partial<Record<WorkingDayDeadline, { missingYear: number }>>;
   createdAt: Instant;
   updatedAt: Instant;
 }
@@ -113,6 +116,7 @@ export interface MeetingChanges {
   distributedAt?: Instant | null;
   agendaApprovedBy?: string | null;
   failedPhase?: MeetingPhase | null;
+  deadlinesNotComputable?: MeetingRecord['deadlinesNotComputable'] | null;
   /** Recomputed distribution deadline etc. (п. 3.4); moving the meeting goes through moveMeeting. */
   deadlines?: MeetingDeadlines;
 }
@@ -298,8 +302,8 @@ export interface ProtocolRecord extends ProtocolVersionRecord {
   /** memberId → signature on THIS version; emptied by every new version. */
   signatures: Record<string, ProtocolSignature>;
   dissents: Record<string, DissentRecord>;
-  /** п. 2.5е, 3.4: signatures and dissents accepted until this instant. */
-  signingDeadline: Instant;
+  /** п. 2.5е, 3.4: signatures and dissents accepted until this instant; none before the signature phase sets it. */
+  signingDeadline?: Instant;
   finalisedAt?: Instant;
 }
 

@@ -729,7 +729,7 @@ export class KvorumStore {
         bodyPointer: body.bodyPointer,
         signatures: {},
         dissents: {},
-        signingDeadline: meeting.deadlines.signatures,
+        ...(meeting.deadlines.signatures ? { signingDeadline: meeting.deadlines.signatures } : {}),
       };
       item = (await this.putNew({ ...keys.protocol(meetingId), ...record })) ? marshall({ ...record }) : null;
     } else {
@@ -801,6 +801,16 @@ export class KvorumStore {
    * Finalises the protocol (SPEC step 6: the moment of finalisation is the signing date). Idempotent:
    * returns the record as finalised the first time.
    */
+  /**
+   * The signature deadline computed when the signature phase starts (п. 2.5е, 3.4), for a protocol
+   * drafted before it. A finalised protocol keeps its own: false.
+   */
+  async setSigningDeadline(meetingId: string, deadline: Instant): Promise<boolean> {
+    const e = new Expr().set(['signingDeadline'], deadline);
+    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;
+    return (await this.update(keys.protocol(meetingId), e, condition)) !== null;
+  }
+
   async finaliseProtocol(meetingId: string): Promise<ProtocolRecord> {
     const e = new Expr().set(['finalisedAt'], this.stamp());
     const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;

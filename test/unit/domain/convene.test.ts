@@ -127,10 +127,13 @@ describe('validateConveneRequest', () => {
     ]);
   });
 
-  it('turns a calendar without data for the year into an error', () => {
-    const errors = errorsOf({ ...good, date: '2026-12-29' });
-    expect(pairs(errors)).toEqual([['date', 'no-calendar-data']]);
-    expect(errors[0]?.message.en).toContain('2027');
+  it('convenes a meeting whose working-day deadlines fall in a year the calendar does not have yet', () => {
+    // calendar2026 ends on 31 Dec 2026: the signature deadline of 29 Dec would be in 2027.
+    const result = validateConveneRequest({ ...good, date: '2026-12-29' }, g, clock, calendar2026);
+    if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.errors)}`);
+    expect(result.value.deadlines.voteOpens).toBe('2026-12-29T06:00:00Z');
+    expect(result.value.deadlines.signatures).toBeUndefined();
+    expect(result.value.deadlines.distribution).toBeUndefined();
   });
 
   it('refuses a request for another group', () => {

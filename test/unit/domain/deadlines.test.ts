@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  computeDeadlines, defaultGroupSettings, distributionDeadline, InvalidGroupSettingsError, meetingDay, reminderAt, reminderTimes, validateGroupSettings,
+  computeDeadlines, defaultGroupSettings, distributionDeadline, InvalidGroupSettingsError, meetingDay, reminderAt, reminderTimes, signatureDeadline, validateGroupSettings,
 } from '../../../functions/domain/deadlines.ts';
 import { addCalendarDays, toMs } from '../../../functions/domain/time.ts';
 import type { GroupSettings, MeetingDeadlines } from '../../../functions/domain/types.ts';
@@ -62,8 +62,33 @@ describe('computeDeadlines', () => {
     expect(d.voteOpens).toBe('2026-03-09T21:30:00Z');
   });
 
-  it('throws what the calendar throws for a year with no data', () => {
-    expect(() => computeDeadlines({ date: '2026-12-29', time: '10:00' }, settings, calendar2026)).toThrow(/no calendar data for 2027/);
+  it('needs no calendar for the deadlines up to the meeting: the working-day ones are left out while their year has no data', () => {
+    // 29 Dec 2026: 3 working days after it reach into 2027, which calendar2026 does not have.
+    const d = computeDeadlines({ date: '2026-12-29', time: '10:00' }, settings, calendar2026);
+    expect(d).toEqual({
+      proposalsClose: '2026-12-24T19:59:59Z',
+      agendaApproval: '2026-12-26T19:59:59Z',
+      notice: '2026-12-27T19:59:59Z',
+      opinions: '2026-12-28T19:59:59Z',
+      voteOpens: '2026-12-29T06:00:00Z',
+      voteCloses: '2026-12-29T08:00:00Z',
+    });
+    // A meeting in a year with no data at all is fine too.
+    expect(computeDeadlines({ date: '2031-03-11', time: '10:00' }, settings, calendar2026).signatures).toBeUndefined();
+  });
+
+  it('leaves out only the distribution deadline when just its year is missing', () => {
+    // Signatures: 3 working days after Wed 23 Dec are 24, 25 and 28 Dec; 5 working days after 28 Dec reach 2027.
+    const d = computeDeadlines({ date: '2026-12-23', time: '10:00' }, settings, calendar2026);
+    expect(d.signatures).toBe('2026-12-28T19:59:59Z');
+    expect(d.distribution).toBeUndefined();
+  });
+
+  it('with the shipped calendar (2027 included) a meeting on 28 Dec 2026 gets every deadline', () => {
+    const d = computeDeadlines({ date: '2026-12-28', time: '10:00' }, settings, russianCalendar);
+    expect(d.signatures).toBe('2027-01-11T19:59:59Z'); // 29, 30 Dec, (31 Dec – 10 Jan off), 11 Jan
+    expect(d.distribution).toBe('2027-01-18T19:59:59Z'); // 12, 13, 14, 15, 18 Jan
+    expect(signatureDeadline(d.voteOpens, settings, russianCalendar)).toBe(d.signatures);
   });
 
   it('refuses settings that break the order of deadlines', () => {
@@ -157,7 +182,7 @@ describe('deadline properties', () => {
     fc.assert(
       fc.property(validRequest, validSettings, (request, s) => {
         const d = computeDeadlines(request, s, calendar2026);
-        const t = (k: keyof MeetingDeadlines) => toMs(d[k]);
+        const t = (k: keyof MeetingDeadlines) => toMs(d[k] ?? Number.NaN);
         expect(t('proposalsClose')).toBeLessThanOrEqual(t('agendaApproval'));
         expect(t('agendaApproval')).toBeLessThanOrEqual(t('notice'));
         expect(t('notice')).toBeLessThanOrEqual(t('opinions'));
@@ -177,7 +202,7 @@ describe('deadline properties', () => {
         const now = toMs(d.voteOpens) - daysBefore * 86_400_000;
         for (const r of reminderTimes(d, s, new Date(now))) {
           expect(toMs(r.at)).toBeGreaterThanOrEqual(now);
-          expect(toMs(r.at)).toBeLessThanOrEqual(toMs(d[r.deadline]));
+          expect(toMs(r.at)).toBeLessThanOrEqual(toMs(d[r.deadline] ?? Number.NaN));
         }
       }),
       { numRuns: 100 },

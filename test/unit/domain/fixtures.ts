@@ -1,3 +1,4 @@
+import { MissingCalendarYearError } from '../../../functions/calendar/index.ts';
 import type { WorkingCalendar } from '../../../functions/domain/deadlines.ts';
 import { weekday } from '../../../functions/domain/time.ts';
 import type { Group, GroupSettings, IsoDate, Member } from '../../../functions/domain/types.ts';
@@ -14,7 +15,7 @@ export function holidayCalendar(holidays: IsoDate[], years: number[]): WorkingCa
   const off = new Set(holidays);
   const isWorkingDay = (date: IsoDate): boolean => {
     const year = Number(date.slice(0, 4));
-    if (!years.includes(year)) throw new Error(`no calendar data for ${year}`);
+    if (!years.includes(year)) throw new MissingCalendarYearError(year, date);
     const day = weekday(date);
     return day !== 0 && day !== 6 && !off.has(date);
   };

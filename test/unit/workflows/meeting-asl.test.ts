@@ -66,6 +66,16 @@ describe('workflows/meeting.asl.json', () => {
     for (const phase of ['distributed', 'cancelled', 'failed'] as MeetingPhase[]) expect(resumeAtFor(phase)).toBeNull();
   });
 
+  it('RequestSignatures waits a day and tries again while the calendar lacks the year of its deadline', () => {
+    const request = asl.States.RequestSignatures!;
+    const calendarCatch = (request.Catch as State[]).findIndex((c) => c.ErrorEquals.includes('CalendarYearMissing'));
+    const catchAll = (request.Catch as State[]).findIndex((c) => c.ErrorEquals.includes('States.ALL'));
+    expect(calendarCatch).toBeGreaterThanOrEqual(0);
+    expect(calendarCatch).toBeLessThan(catchAll);
+    expect((request.Catch as State[])[calendarCatch]!.Next).toBe('WaitForCalendar');
+    expect(asl.States.WaitForCalendar).toMatchObject({ Type: 'Wait', Seconds: 86400, Next: 'RequestSignatures' });
+  });
+
   it('has no unreachable state and no loop without a timed state', () => {
     const reachable = new Set<string>();
     const visit = (name: string) => {
@@ -76,7 +86,8 @@ describe('workflows/meeting.asl.json', () => {
     };
     visit(asl.StartAt);
     expect([...reachable].sort()).toEqual(Object.keys(asl.States).sort());
-    // Every cycle passes through a Wait (a retry after a pause, never a polling loop); there is exactly one.
+    // Every cycle passes through a Wait (a retry after a pause, never a polling loop): the distribution
+    // retry, and the daily retry of the signature phase while the calendar lacks its year.
     const nextOf = (s: State): string[] =>
       [s.Next, s.Default, ...(s.Choices ?? []).map((c: State) => c.Next), ...(s.Catch ?? []).map((c: State) => c.Next)].filter(Boolean);
     const cycles: string[][] = [];
@@ -90,7 +101,7 @@ describe('workflows/meeting.asl.json', () => {
     };
     walk(asl.StartAt, []);
     const distinct = new Set(cycles.map((c) => [...c].sort().join('>')));
-    expect([...distinct]).toEqual(['Distribute>WaitBeforeDistributionRetry']);
+    expect([...distinct].sort()).toEqual(['Distribute>WaitBeforeDistributionRetry', 'RequestSignatures>WaitForCalendar']);
     for (const cycle of cycles) expect(cycle.some((n) => asl.States[n]!.Type === 'Wait'), cycle.join(' → ')).toBe(true);
   });
 });
