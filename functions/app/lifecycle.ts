@@ -1,6 +1,6 @@
 import { SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { MissingCalendarYearError } from '../calendar/index.ts';
-import { distributionDeadline, reminderAt, signatureDeadline } from '../domain/deadlines.ts';
+import { distributionDeadline, ifCalendarHasIt, reminderAt, signatureDeadline } from '../domain/deadlines.ts';
 import { presidingPerson } from '../domain/roster.ts';
 import type { Instant, Member, MeetingDeadlines, MeetingPhase, WorkingDayDeadline } from '../domain/types.ts';
 import * as mail from '../mail/messages.ts';
@@ -465,8 +465,11 @@ export async function requestSignatures(deps: Deps, ev: TaskEvent): Promise<{ un
     await reportMissingCalendar(deps, group, loaded, 'signatures', error.year);
     throw new CalendarYearMissing(error.message);
   }
+  // The expected distribution deadline follows the signature deadline (recomputed from the real signing date later).
+  const { distribution: _stale, ...before } = loaded.deadlines;
+  const distribution = ifCalendarHasIt(() => distributionDeadline(signatures, group.settings.timeZone, deps.calendar));
   const meeting = await setPhase(deps, loaded, 'protocol-signing', {
-    deadlines: { ...loaded.deadlines, signatures },
+    deadlines: { ...before, signatures, ...(distribution ? { distribution } : {}) },
     ...(loaded.deadlinesNotComputable?.signatures ? { deadlinesNotComputable: withoutGap(loaded, 'signatures') } : {}),
   });
   await draftProtocol(deps, group, meeting.id, 'system');
@@ -505,7 +508,10 @@ async function reportMissingCalendar(deps: Deps, group: GroupRecord, meeting: Me
   ];
   for (const to of recipients) {
     const message = mail.calendarMissing({ recipient: to.person, meeting: meetingInfo(group, meeting), deadline, missingYear });
-    await send(deps, meeting, `calendar-missing:${deadline}`, to, message, missingYear);
+    // Never holds up the step: the next attempt (a distribution retry, the daily signature retry) sends it again.
+    await send(deps, meeting, `calendar-missing:${deadline}`, to, message, missingYear).catch((error: unknown) =>
+      console.error(JSON.stringify({ level: 'ERROR', message: `calendar-missing e-mail to ${to.id} not sent yet`, error: String(error) })),
+    );
   }
 }
 
@@ -557,7 +563,8 @@ export async function finaliseProtocol(deps: Deps, ev: TaskEvent): Promise<{ sig
 /** п. 3.4 from the signing date; undefined (recorded and reported) while the calendar lacks its year. */
 async function computeDistributionDeadline(deps: Deps, group: GroupRecord, meeting: MeetingRecord & { signedAt: Instant }): Promise<Instant | undefined> {
   try {
-    return distributionDeadline(meeting.signedAt, meeting.timeZone, deps.calendar);
+    // Day-based deadlines are read in the group's zone, like the signature deadline (SPEC п. 2.7, README).
+    return distributionDeadline(meeting.signedAt, group.settings.timeZone, deps.calendar);
   } catch (error) {
     if (!(error instanceof MissingCalendarYearError)) throw error;
     await reportMissingCalendar(deps, group, meeting, 'distribution', error.year);

@@ -158,3 +158,41 @@ describe('while the calendar has no data for 2027', () => {
     expect(await subjectsTo(h, late.email('secretary'), CALENDAR_MISSING)).toHaveLength(1);
   });
 });
+
+describe('a distribution retried while the calendar lacks the year of its deadline', () => {
+  let h: Harness;
+  const g = team('retry-calendar.example.org', 2);
+  let id: string;
+
+  beforeAll(async () => {
+    h = await startHarness('2026-12-02T09:00:00Z');
+    h.system.deps.calendar = calendarUntil2026;
+    id = await convene(h, await createGroup(h, g.members, g.secretary), { title: 'Заседание 24 декабря', date: '2026-12-24', time: '10:00', agenda: [{ title: 'О плане' }] }, g.chair);
+  }, 120_000);
+  afterAll(() => h?.stop());
+
+  it('keeps retrying during an SES outage; once the year is added, the retry records the real deadline and delivers once', async () => {
+    await runToSignatures(h, g, id, '2026-12-24', '2026-12-19T19:59:59Z', ['deputy', 'secretary', 'm1', 'm2']);
+    const outage = h.system.ses.outage();
+    expect(await sign(h, g.email('chair'))).toBe(200);
+    let m = await meeting(h, id, g.secretary);
+    // Signed on Thu 24 Dec: 25, 28, 29, 30 Dec, and the 5th working day would be in 2027.
+    expect(m.meeting.phase).toBe('finalised');
+    expect(m.meeting.deadlines.distribution).toBeUndefined();
+    expect(m.meeting.deadlinesNotComputable).toEqual({ distribution: { missingYear: 2027 } });
+    expect(outage.refused()).toBeGreaterThan(0);
+    expect(h.system.runtime.nextWakeUp()!.getTime() - h.clock.now().getTime()).toBe(900_000);
+
+    h.system.deps.calendar = russianCalendar; // a deploy with 2027
+    outage.restore();
+    await h.advanceToNext();
+    m = await meeting(h, id, g.secretary);
+    expect(m.meeting.phase).toBe('distributed');
+    expect(m.meeting.deadlines.distribution).toBe('2027-01-11T19:59:59Z');
+    expect(m.meeting.deadlinesNotComputable).toBeUndefined();
+    for (const who of g.members) expect(await subjectsTo(h, who.email, /^Протокол №/), who.id).toHaveLength(1);
+    // The secretary's notice was refused during the outage; by the retry the year was there, so there was nothing to tell.
+    expect(await subjectsTo(h, g.email('secretary'), CALENDAR_MISSING)).toHaveLength(0);
+    expect(m.audit.map((a: any) => a.action)).not.toContain('step-failed');
+  });
+});
