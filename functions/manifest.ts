@@ -12,7 +12,8 @@ export type Grant =
   | 'sfn:stop'
   | 'secret:read';
 
-export type HandlerKind = 'http-public' | 'http-admin' | 'task' | 'ses-events';
+/** `scheduled`: invoked asynchronously by an EventBridge schedule (`schedule` says when). */
+export type HandlerKind = 'http-public' | 'http-admin' | 'task' | 'ses-events' | 'scheduled';
 
 export interface HandlerSpec {
   /** Construct id and function name suffix, PascalCase. */
@@ -28,6 +29,8 @@ export interface HandlerSpec {
   aslName?: string;
   /** Renders the protocol PDF: the bundle ships the DejaVu fonts next to the handler. */
   rendersPdf?: boolean;
+  /** Scheduled handlers only: an EventBridge cron expression (UTC), e.g. "cron(0 5 * * ? *)". */
+  schedule?: string;
 }
 
 const task = (aslName: string, file: string, description: string, grants: Grant[], rendersPdf = false): HandlerSpec => ({
@@ -71,6 +74,18 @@ export const handlers: HandlerSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 30,
     description: 'SES bounce/complaint events: marks the address as failing and tells the secretary.',
+  },
+  {
+    id: 'CalendarCheck',
+    entry: 'functions/handlers/calendar-check.ts',
+    kind: 'scheduled',
+    // The send ledger (one e-mail a week) and the e-mail to ops; nothing else.
+    grants: ['table:read', 'table:write', 'ses:send'],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Daily: warns ops (metric, alarm, one e-mail a week) when the production calendar ends within 90 days or a provisional year is in use.',
+    // Every day at 05:00 UTC (09:00 in Europe/Astrakhan).
+    schedule: 'cron(0 5 * * ? *)',
   },
   task('LoadMeeting', 'load-meeting', 'Loads the convened meeting: deadlines and reminder times for this revision.', []),
   task('AwaitCallback', 'await-callback', 'Stores the task token of a waiting phase; completes it at once if everyone has acted.', ['sfn:callback']),

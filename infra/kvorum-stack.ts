@@ -2,9 +2,9 @@
  * The AWS stack of Kvorum: the handler functions of functions/manifest.ts, one DynamoDB table,
  * the meeting state machine (workflows/meeting.asl.json), the HTTP API (member links, admin),
  * Cognito for the chair and the secretary, SES v2 sending with bounce/complaint events, the
- * link-signing secret, and alarms.
+ * link-signing secret, the daily production calendar check (EventBridge), and alarms.
  */
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -13,6 +13,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +26,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { CALENDAR_HORIZON_METRIC } from '../functions/app/calendar-check.ts';
 import { handlers as manifestHandlers, type HandlerSpec } from '../functions/manifest.ts';
 import { tableSchema, type KeyType } from '../functions/store/table.ts';
 import { ASL_PATH, aslNameOf, substitutionKey } from './asl.ts';
@@ -41,6 +44,9 @@ export interface KvorumStackProps extends StackProps {
 
 /** Custom metric the Distribute task emits (Embedded Metric Format, no dimensions) when п. 3.4's deadline passes. */
 export const DISTRIBUTION_DEADLINE_METRIC = { namespace: 'Kvorum', metricName: 'DistributionDeadlineMissed' } as const;
+
+/** Custom metric the CalendarCheck function emits (EMF, no dimensions) while the production calendar ends within 90 days or a provisional year is in use. */
+export { CALENDAR_HORIZON_METRIC };
 
 const attributeType: Record<KeyType, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
@@ -63,12 +69,26 @@ export class KvorumStack extends Stack {
   readonly sesEventsTopic: sns.Topic;
   readonly alarmTopic: sns.Topic;
   readonly deadLetterQueue: sqs.Queue;
+  /** Stack parameter: who is told when the production calendar runs out (env OPS_EMAIL; empty: nobody, metric and alarm only). */
+  readonly opsEmail: CfnParameter;
+  /** The EventBridge schedules of the `scheduled` handlers, by handler id. */
+  readonly schedules = new Map<string, events.Rule>();
 
   constructor(scope: Construct, id: string, props: KvorumStackProps) {
     super(scope, id, props);
     const { config } = props;
     const handlers = props.handlers ?? manifestHandlers;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    // A parameter, not context: the address can change with a stack update, without a new synth.
+    this.opsEmail = new CfnParameter(this, 'OpsEmail', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'an e-mail address, or empty',
+      description:
+        'Who runs Kvorum: e-mailed (at most once a week) when the production calendar ends within 90 days or a provisional year is in use, and when a deadline needs a year without data. Empty: metric and alarm only.',
+    });
 
     // ---- Data -------------------------------------------------------------------------------
     // AWS managed key (aws/dynamodb): encrypted at rest, every use logged in CloudTrail, no key
@@ -213,11 +233,14 @@ export class KvorumStack extends Stack {
       LINK_SECRET_ARN: this.linkSecret.secretArn,
       SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
       GROUP_TIME_ZONE: config.groupTimeZone,
+      // Every function that may tell ops (the calendar check; tasks that meet a year without data).
+      OPS_EMAIL: this.opsEmail.valueAsString,
     };
     for (const spec of handlers) {
       const environment = { ...commonEnvironment };
       if (spec.grants.includes('sfn:start')) environment.STATE_MACHINE_ARN = stateMachineArn;
-      const asynchronous = spec.kind === 'ses-events';
+      // Invoked asynchronously (SNS, EventBridge): failed events go to the dead-letter queue.
+      const asynchronous = spec.kind === 'ses-events' || spec.kind === 'scheduled';
       const fn = new KvorumFunction(this, spec.id, {
         spec,
         environment,
@@ -237,6 +260,21 @@ export class KvorumStack extends Stack {
     }
     for (const fn of this.functionsOfKind('ses-events')) {
       this.sesEventsTopic.addSubscription(new subscriptions.LambdaSubscription(fn.fn, { deadLetterQueue: this.deadLetterQueue }));
+    }
+    for (const fn of this.functionsOfKind('scheduled')) {
+      if (!fn.spec.schedule) throw new Error(`${fn.spec.id}: a scheduled handler needs a schedule`);
+      const rule = new events.Rule(this, `${fn.spec.id}Schedule`, {
+        description: `Kvorum: runs ${fn.spec.id} (${fn.spec.schedule})`,
+        schedule: events.Schedule.expression(fn.spec.schedule),
+      });
+      rule.addTarget(
+        new eventsTargets.LambdaFunction(fn.fn, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+        }),
+      );
+      this.schedules.set(fn.spec.id, rule);
     }
 
     // ---- State machine --------------------------------------------------------------------
@@ -418,9 +456,19 @@ export class KvorumStack extends Stack {
       'The signed protocol was not distributed to every member in time (п. 3.4).',
     );
     alarm(
+      'CalendarHorizonWarningAlarm',
+      new cloudwatch.Metric({
+        namespace: CALENDAR_HORIZON_METRIC.namespace,
+        metricName: CALENDAR_HORIZON_METRIC.metricName,
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.days(1),
+      }),
+      'The production calendar ends within 90 days, or a provisional year is in use: add or confirm functions/calendar/data/<year>.json (README «Production calendar horizon warning»).',
+    );
+    alarm(
       'DeadLetterQueueAlarm',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      'An SES bounce/complaint event or an alarm e-mail could not be delivered and waits in the dead-letter queue.',
+      'An SES bounce/complaint event, a scheduled calendar check or an alarm e-mail could not be delivered and waits in the dead-letter queue.',
     );
 
     // ---- Outputs --------------------------------------------------------------------------

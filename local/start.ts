@@ -31,6 +31,9 @@ export const DEMO_MEMBERS: Member[] = [
   { id: 'm5', name: 'John Smith', email: 'smith@kvorum.local', role: 'member', lang: 'en' },
 ];
 
+/** Locally the demo secretary runs the system: she gets the production calendar warnings (the stack's OpsEmail). */
+const LOCAL_OPS_ADDRESS = DEMO_MEMBERS.find((m) => m.role === 'secretary')!.email;
+
 function loadClock(): OffsetClock {
   try {
     const saved = JSON.parse(readFileSync(CLOCK_FILE, 'utf8')) as { offsetMs?: number };
@@ -125,6 +128,9 @@ async function main(): Promise<void> {
     dynamoPort: port('DYNAMODB_PORT', 4567),
     mailboxPort: port('SES_PORT', 8005),
     extraHttp,
+    opsAddress: LOCAL_OPS_ADDRESS,
+    // At start, then once per day of the clock (also after «Перевести часы»): at most one e-mail a week.
+    calendarCheck: true,
   });
 
   if (!(await system.deps.store.getGroup(DEMO_GROUP_ID))) {
@@ -149,6 +155,7 @@ Kvorum is running locally (Ctrl+C to stop).
   HTTP API (member links, /admin):    ${system.urls.http}
   Step Functions endpoint:            ${system.urls.sfn}
   DynamoDB endpoint (dynalite):       ${system.urls.dynamodb}   data in .data/dynamodb
+  Production calendar warnings to:    ${LOCAL_OPS_ADDRESS} (checked daily, e-mailed at most weekly)
 ${firstRun ? `
 How to run a meeting: open the console, press «Созвать»; read the e-mails in the mailbox and open their
 links as the members would; press «Перевести часы к следующему сроку» to skip to the next deadline.

@@ -17,6 +17,7 @@ import { KvorumStore } from '../functions/store/store.ts';
 import { ensureTable } from '../functions/store/table.ts';
 import { LocalStepFunctions } from '../workflows/local/runtime.ts';
 import { startSfnEndpoint } from '../workflows/local/endpoint.ts';
+import { startCalendarCheckTimer, type CalendarCheckTimer, type CalendarCheckTimerOptions } from './calendar-check-timer.ts';
 import { startSesLocal, type SesLocal } from './emulators/ses.ts';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.ts';
 import { startLocalHttp, type LambdaHttpHandler, type LocalRoute } from './http-server.ts';
@@ -47,6 +48,13 @@ export interface LocalSystemOptions {
   retryIntervalMs?: number;
   /** Extra local-only HTTP handlers (controls of `npm start`). */
   extraHttp?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
+  /** Who runs the system (deps.opsAddress; the stack's OpsEmail): `npm start` passes the demo secretary. */
+  opsAddress?: string;
+  /**
+   * Runs the production calendar horizon check at start and once per day of the clock (the stack's
+   * daily schedule); off unless given (`npm start` turns it on).
+   */
+  calendarCheck?: boolean | CalendarCheckTimerOptions;
 }
 
 export interface LocalSystem {
@@ -56,6 +64,8 @@ export interface LocalSystem {
   issuer: LocalIssuer;
   ses: SesLocal;
   urls: { http: string; sfn: string; dynamodb: string; mailbox: string };
+  /** The daily production calendar check, when `calendarCheck` was given. */
+  calendarCheck?: CalendarCheckTimer;
   /** Starts executions for meetings left in progress (after a restart). */
   resumeActiveMeetings(): Promise<string[]>;
   stop(): Promise<void>;
@@ -143,8 +153,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       publicBaseUrl: http.url,
       stateMachineArn,
       senderAddress,
+      ...(options.opsAddress ? { opsAddress: options.opsAddress } : {}),
     };
     setDeps(deps);
+
+    let calendarCheck: CalendarCheckTimer | undefined;
+    if (options.calendarCheck) {
+      calendarCheck = startCalendarCheckTimer(deps, options.calendarCheck === true ? {} : options.calendarCheck);
+      // Pushed last, so stop() clears it (and waits for a run in progress) before the emulators close.
+      stops.push(() => calendarCheck!.stop());
+    }
 
     return {
       deps,
@@ -153,6 +171,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       issuer,
       ses,
       urls: { http: http.url, sfn: sfnEndpoint.url, dynamodb: dynamo.endpoint, mailbox: ses.mailboxUrl },
+      ...(calendarCheck ? { calendarCheck } : {}),
       async resumeActiveMeetings() {
         const resumed: string[] = [];
         for (const meeting of await store.listActiveMeetings()) {

@@ -87,3 +87,20 @@ export function isWeekend(date: IsoDate): boolean {
 export function yearOf(date: IsoDate): number {
   return parseIsoDate(date).year;
 }
+
+/**
+ * The ISO 8601 week of a date: the week (Monday–Sunday) and its week-based year, which is the year of
+ * the week's Thursday (so 2026-12-31 is in 2026-W53 and 2027-01-04 in 2027-W01).
+ */
+export function isoWeekOf(date: IsoDate): { year: number; week: number } {
+  const thursday = toDayNumber(date) + 4 - isoWeekday(date);
+  const year = yearOf(fromDayNumber(thursday));
+  const week = Math.floor((thursday - toDayNumber(`${String(year).padStart(4, '0')}-01-01`)) / 7) + 1;
+  return { year, week };
+}
+
+/** The ISO week as one number YYYYWW (e.g. 202653), for keys that must change once a week. */
+export function isoWeekNumber(date: IsoDate): number {
+  const { year, week } = isoWeekOf(date);
+  return year * 100 + week;
+}

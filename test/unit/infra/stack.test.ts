@@ -7,7 +7,7 @@ import { handlers, taskHandlers, type Grant, type HandlerSpec } from '../../../f
 import { tableSchema } from '../../../functions/store/table.ts';
 import { aslPlaceholders, readAsl, substitutionKey } from '../../../infra/asl.ts';
 import { ESM_REQUIRE_BANNER, fontFilesToCopy, LAMBDA_RUNTIME, rendersPdf } from '../../../infra/functions.ts';
-import { DISTRIBUTION_DEADLINE_METRIC } from '../../../infra/kvorum-stack.ts';
+import { CALENDAR_HORIZON_METRIC, DISTRIBUTION_DEADLINE_METRIC } from '../../../infra/kvorum-stack.ts';
 import { synthKvorum, testConfig, type Synthesized } from './support.ts';
 
 let s: Synthesized;
@@ -21,6 +21,9 @@ afterAll(() => s?.cleanup());
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/** Invoked asynchronously (SNS, EventBridge), so the function has the dead-letter queue. */
+const isAsynchronous = (spec: HandlerSpec): boolean => spec.kind === 'ses-events' || spec.kind === 'scheduled';
 
 function functionOf(spec: HandlerSpec) {
   const f = s.stack.functions.get(spec.id);
@@ -208,16 +211,16 @@ describe('IAM: exactly the grants of the manifest', () => {
       const explained =
         baseline.includes(action) ||
         spec.grants.some((g) => grantPrefixes[g].test(action)) ||
-        // The asynchronously invoked SesEvents writes failed events to its dead-letter queue.
-        (spec.kind === 'ses-events' && action === 'sqs:SendMessage');
+        // The asynchronously invoked SesEvents and scheduled functions write failed events to the dead-letter queue.
+        (isAsynchronous(spec) && action === 'sqs:SendMessage');
       expect(explained, `${spec.id} has unexpected ${action}`).toBe(true);
     }
   });
 
-  it('lets only the asynchronous SesEvents send to the dead-letter queue, and only to it', () => {
+  it('lets only the asynchronously invoked functions (SesEvents, scheduled) send to the dead-letter queue, and only to it', () => {
     for (const spec of handlers) {
       const resources = resourcesFor(spec, 'sqs:SendMessage');
-      expect(resources).toEqual(spec.kind === 'ses-events' ? [s.resolve(s.stack.deadLetterQueue.queueArn)] : []);
+      expect(resources).toEqual(isAsynchronous(spec) ? [s.resolve(s.stack.deadLetterQueue.queueArn)] : []);
     }
   });
 
@@ -440,6 +443,80 @@ describe('SES v2', () => {
       EnableKeyRotation: true,
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' } })]) },
     });
+  });
+});
+
+describe('Production calendar check (daily schedule, OpsEmail, alarm)', () => {
+  const calendarCheck = () => {
+    const spec = handlers.find((h) => h.id === 'CalendarCheck');
+    if (!spec) throw new Error('no CalendarCheck in the manifest');
+    return spec;
+  };
+  const rules = () => Object.entries(s.json.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+
+  it('is a scheduled manifest entry with only the send ledger and SES grants', () => {
+    const spec = calendarCheck();
+    expect(spec).toMatchObject({ kind: 'scheduled', entry: 'functions/handlers/calendar-check.ts', schedule: 'cron(0 5 * * ? *)' });
+    expect([...spec.grants].sort()).toEqual(['ses:send', 'table:read', 'table:write']);
+    expect(handlers.filter((h) => h.kind === 'scheduled')).toEqual([spec]);
+  });
+
+  it('runs the function every day from an EventBridge rule, with retries and the dead-letter queue', () => {
+    expect(rules()).toHaveLength(1);
+    const fnArn = s.resolve(functionOf(calendarCheck()).fn.functionArn);
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 5 * * ? *)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: fnArn,
+          DeadLetterConfig: { Arn: s.resolve(s.stack.deadLetterQueue.queueArn) },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+        }),
+      ],
+    });
+    // Every day: minute and hour fixed, every day of month, month and year.
+    const expression = rules()[0]![1].Properties.ScheduleExpression as string;
+    expect(expression).toMatch(/^cron\(\d+ \d+ \* \* \? \*\)$/);
+    // EventBridge may invoke exactly this function, from exactly this rule.
+    const [ruleId] = rules()[0]!;
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: fnArn,
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+    // Failed asynchronous invocations of the function itself end in the dead-letter queue too.
+    expect(functionResource(calendarCheck()).Properties.DeadLetterConfig).toEqual({ TargetArn: s.resolve(s.stack.deadLetterQueue.queueArn) });
+  });
+
+  it('has the stack parameter OpsEmail (optional, an address or empty), which reaches the function as OPS_EMAIL', () => {
+    s.template.hasParameter('OpsEmail', { Type: 'String', Default: '', AllowedPattern: Match.stringLikeRegexp('@') });
+    const pattern = new RegExp(s.template.toJSON().Parameters.OpsEmail.AllowedPattern as string);
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('ops@example.org')).toBe(true);
+    expect(pattern.test('not an address')).toBe(false);
+    const env = functionResource(calendarCheck()).Properties.Environment.Variables;
+    expect(env.OPS_EMAIL).toEqual({ Ref: 'OpsEmail' });
+    expect(s.resolve(s.stack.opsEmail.valueAsString)).toEqual({ Ref: 'OpsEmail' });
+    // The tasks that meet a year without data tell ops too (deps.opsAddress), so every function has it.
+    for (const spec of handlers) expect(functionResource(spec).Properties.Environment.Variables.OPS_EMAIL, spec.id).toEqual({ Ref: 'OpsEmail' });
+  });
+
+  it('alarms when the calendar check warns (custom EMF metric, no dimensions, ≥ 1 in a day)', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Kvorum',
+      MetricName: 'CalendarHorizonWarning',
+      Dimensions: Match.absent(),
+      Statistic: 'Sum',
+      Period: 86_400,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [s.resolve(s.stack.alarmTopic.topicArn)],
+    });
+    expect(CALENDAR_HORIZON_METRIC).toEqual({ namespace: 'Kvorum', metricName: 'CalendarHorizonWarning' });
   });
 });
 
