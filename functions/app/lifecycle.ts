@@ -3,6 +3,7 @@ import { MissingCalendarYearError } from '../calendar/index.ts';
 import { distributionDeadline, ifCalendarHasIt, reminderAt, signatureDeadline } from '../domain/deadlines.ts';
 import { presidingPerson } from '../domain/roster.ts';
 import type { Instant, Member, MeetingDeadlines, MeetingPhase, WorkingDayDeadline } from '../domain/types.ts';
+import { emitMetric } from '../lib/metrics.ts';
 import * as mail from '../mail/messages.ts';
 import type { MailMessage } from '../mail/types.ts';
 import { renderProtocolHtml, protocolHash, renderSignableProtocolHtml } from '../protocol/html.ts';
@@ -613,26 +614,20 @@ export async function distribute(deps: Deps, ev: TaskEvent): Promise<{ sent: num
   }
   if (failures.length > 0) {
     if (deadline !== undefined && deps.clock.now().getTime() > Date.parse(deadline)) {
-      emitDistributionMissed(meeting.id);
+      emitDistributionMissed(deps, meeting.id);
       throw new DistributionDeadlineMissed(`Distribution deadline ${deadline} passed with ${failures.length} recipients not reached`);
     }
     throw new TransientError(`Protocol not yet delivered to ${failures.length} member(s): ${failures.join('; ')}`);
   }
-  if (late) emitDistributionMissed(meeting.id);
+  if (late) emitDistributionMissed(deps, meeting.id);
   await setPhase(deps, meeting, 'distributed', { distributedAt: sentAt });
   await audit(deps, meeting.id, 'protocol-distributed', { sent, late, deadline: deadline ?? null });
   return { sent, late };
 }
 
 /** CloudWatch Embedded Metric Format: the stack's alarm watches Kvorum/DistributionDeadlineMissed. */
-function emitDistributionMissed(meetingId: string): void {
-  console.log(
-    JSON.stringify({
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Kvorum', Dimensions: [[]], Metrics: [{ Name: 'DistributionDeadlineMissed', Unit: 'Count' }] }] },
-      DistributionDeadlineMissed: 1,
-      meetingId,
-    }),
-  );
+function emitDistributionMissed(deps: Deps, meetingId: string): void {
+  emitMetric({ namespace: 'Kvorum', name: 'DistributionDeadlineMissed', value: 1, properties: { meetingId }, timestamp: deps.clock.now() });
 }
 
 /** A step failed after its retries: recorded in the audit trail and the secretary is told. */

@@ -58,10 +58,12 @@ describe('distribution when SES is down', () => {
     const id = await untilLastSignature(g, '2026-03-25', '2026-03-20');
     const outage = h.system.ses.outage({ exceptTo: [g.email('secretary')] });
     const logged: string[] = [];
-    const original = console.log;
-    console.log = (...args: unknown[]) => {
-      logged.push(args.map(String).join(' '));
-    };
+    // EMF goes straight to stdout (functions/lib/metrics.ts), past Lambda's JSON console.
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logged.push(...String(chunk).split('\n').filter(Boolean));
+      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
     try {
       expect(await sign(h, g.email('chair'))).toBe(200);
       const finalised = await meeting(h, id, g.secretary);
@@ -70,7 +72,7 @@ describe('distribution when SES is down', () => {
       expect(deadline).toBe('2026-04-01T19:59:59Z');
       await h.advanceTo(new Date(Date.parse(deadline) + 1000));
     } finally {
-      console.log = original;
+      process.stdout.write = original;
     }
     outage.restore();
     const after = await meeting(h, id, g.secretary);
