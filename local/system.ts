@@ -12,7 +12,7 @@ import { russianCalendar } from '../functions/calendar/index.ts';
 import type { Clock } from '../functions/lib/clock.ts';
 import { Mailer } from '../functions/mail/mailer.ts';
 import { handlers, taskHandlers } from '../functions/manifest.ts';
-import { resumeAtFor, startMeetingExecution } from '../functions/app/lifecycle.ts';
+import { resumeAtFor, startMeetingExecution } from '../functions/app/steps/execution.ts';
 import { KvorumStore } from '../functions/store/store.ts';
 import { ensureTable } from '../functions/store/table.ts';
 import { LocalStepFunctions } from '../workflows/local/runtime.ts';

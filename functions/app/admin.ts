@@ -26,7 +26,11 @@ import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
 import { deadlineNotes, type DeadlineNote } from './deadline-notes.ts';
-import { announceCancellation, draftProtocol, recordAgendaApproval, resumeAtFor, sendBallot, sendInviteeNotice, sendSigningLinks, startMeetingExecution } from './lifecycle.ts';
+import { announceCancellation } from './steps/cancel.ts';
+import { recordAgendaApproval, resumeAtFor, startMeetingExecution } from './steps/execution.ts';
+import { sendInviteeNotice } from './steps/notice.ts';
+import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
+import { sendBallot } from './steps/voting.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 

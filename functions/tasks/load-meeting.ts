@@ -1,4 +1,4 @@
-import { loadMeeting } from '../app/lifecycle.ts';
+import { loadMeeting } from '../app/steps/agenda.ts';
 import { taskHandler } from './task.ts';
 
 export const handler = taskHandler(loadMeeting);

@@ -1,4 +1,4 @@
-import { requestApproval } from '../app/lifecycle.ts';
+import { requestApproval } from '../app/steps/agenda.ts';
 import { taskHandler } from './task.ts';
 
 export const handler = taskHandler(requestApproval);

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { getDeps, type Deps } from '../app/deps.ts';
-import { TransientError, type TaskEvent } from '../app/lifecycle.ts';
+import { TransientError, type TaskEvent } from '../app/steps/context.ts';
 
 /**
  * A state machine task: validate the payload the ASL passes, run one lifecycle step, return its

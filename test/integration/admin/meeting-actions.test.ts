@@ -4,7 +4,7 @@
  * on one clock that only moves forward; each works on its own meeting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { draftProtocol } from '../../../functions/app/lifecycle.ts';
+import { draftProtocol } from '../../../functions/app/steps/signatures.ts';
 import { as, call, convene, createGroup, startAdminWorld, type AdminWorld } from './support.ts';
 
 let world: AdminWorld;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resumeAtFor } from '../../../functions/app/lifecycle.ts';
+import { resumeAtFor } from '../../../functions/app/steps/execution.ts';
 import type { MeetingPhase } from '../../../functions/domain/types.ts';
 import { taskEvent } from '../../../functions/tasks/task.ts';
 

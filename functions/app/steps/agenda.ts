@@ -1,0 +1,58 @@
+import type { Member } from '../../domain/types.ts';
+import * as mail from '../../mail/messages.ts';
+import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
+import type { Deps } from '../deps.ts';
+import { issueLink } from '../links.ts';
+import { agendaView, meetingInfo, recipientOf } from '../meeting-view.ts';
+import { TaskEvent, MeetingSnapshot, load, snapshot, setPhase, send, audit, timing } from './context.ts';
+
+/** Convene: loads the meeting for this revision (п. 2.3а), with its deadlines and reminder times. */
+export async function loadMeeting(deps: Deps, ev: TaskEvent): Promise<MeetingSnapshot> {
+  const { group, meeting } = await load(deps, ev);
+  return snapshot(deps, group, meeting);
+}
+/** п. 2.5д, 2.6г: each member gets a personal link to propose agenda items and invitations. */
+export async function openProposals(deps: Deps, ev: TaskEvent): Promise<{ sent: number }> {
+  const { group, meeting: loaded } = await load(deps, ev);
+  const meeting = await setPhase(deps, loaded, 'agenda-proposals');
+  const agenda = await deps.store.listAgenda(meeting.id);
+  let sent = 0;
+  for (const member of group.members) {
+    const proposeUrl = await issueLink(deps, { meetingId: meeting.id, memberId: member.id, purpose: 'propose', expiresAt: meeting.deadlines.proposalsClose, revision: meeting.revision });
+    const message = mail.proposalsCall({
+      recipient: recipientOf(member),
+      meeting: meetingInfo(group, meeting),
+      proposeUrl,
+      proposalsClose: meeting.deadlines.proposalsClose,
+      agenda: agendaView(group, agenda),
+    });
+    if ((await send(deps, meeting, 'proposals-call', member, message)).status === 'sent') sent++;
+  }
+  await audit(deps, meeting.id, 'proposals-opened', { sent });
+  return { sent };
+}
+export function approvers(group: GroupRecord, meeting: MeetingRecord): Member[] {
+  // п. 2.3в approval is the chair's; п. 2.4 the deputy acts while the chair is recorded absent.
+  const presiding = group.members.find((m) => m.id === meeting.presidingId);
+  return presiding ? [presiding] : group.members.filter((m) => m.role === 'chair');
+}
+/** п. 2.5в, 2.3в: the agenda the secretary formed goes to the chair for approval. */
+export async function requestApproval(deps: Deps, ev: TaskEvent): Promise<{ untilReminderSeconds: number; untilDeadlineSeconds: number }> {
+  const { group, meeting: loaded } = await load(deps, ev);
+  const meeting = await setPhase(deps, loaded, 'agenda-approval');
+  const agenda = await deps.store.listAgenda(meeting.id);
+  // Approved early (through the admin API): nobody must act, AwaitCallback completes the phase at once.
+  for (const chair of meeting.agendaApprovedAt ? [] : approvers(group, meeting)) {
+    const approveUrl = await issueLink(deps, { meetingId: meeting.id, memberId: chair.id, purpose: 'approve', expiresAt: meeting.deadlines.agendaApproval, revision: meeting.revision });
+    const message = mail.agendaForApproval({
+      recipient: recipientOf(chair),
+      meeting: meetingInfo(group, meeting),
+      agenda: agendaView(group, agenda),
+      approveUrl,
+      approvalDeadline: meeting.deadlines.agendaApproval,
+    });
+    await send(deps, meeting, 'agenda-for-approval', chair, message);
+  }
+  await audit(deps, meeting.id, 'agenda-submitted-for-approval', { items: agenda.length });
+  return timing(deps, group, meeting.deadlines.agendaApproval);
+}

@@ -1,0 +1,91 @@
+import { SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
+import type { MeetingPhase } from '../../domain/types.ts';
+import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
+import type { Deps } from '../deps.ts';
+import { nowInstant } from '../meeting-view.ts';
+import { missingSigners } from '../protocol-draft.ts';
+import { TaskEvent, load, bundleOf, audit } from './context.ts';
+
+/**
+ * Where a new execution of a meeting starts (the ASL's ResumeAt choice): after a restart of the local
+ * runtime, or when the secretary resumes a failed meeting. Every step is idempotent, so re-entering a
+ * phase that was half done sends nothing twice.
+ */
+export function resumeAtFor(phase: MeetingPhase): string | null {
+  switch (phase) {
+    case 'convened':
+    case 'agenda-proposals':
+      return 'start';
+    case 'agenda-approval':
+      return 'agenda-approval';
+    case 'notified':
+      return 'notice';
+    case 'in-session':
+      return 'meeting-start';
+    case 'voting-closed':
+      return 'voting';
+    case 'protocol-signing':
+      return 'signatures';
+    case 'finalised':
+      return 'distribute';
+    default:
+      return null;
+  }
+}
+/**
+ * Starts the meeting's execution for its revision at `resumeAt`. The name is `<id>-r<revision>`,
+ * unique per revision; a resumed meeting (restart, or after a failure) adds `-resumed-<time>`.
+ */
+export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRecord, 'id' | 'revision'>, resumeAt: string, resumed = false): Promise<string> {
+  const name = `${meeting.id}-r${meeting.revision}${resumed ? `-resumed-${deps.clock.now().getTime()}` : ''}`;
+  const started = await deps.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: deps.stateMachineArn,
+      name,
+      input: JSON.stringify({ meetingId: meeting.id, revision: meeting.revision, resumeAt }),
+    }),
+  );
+  if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
+  return started.executionArn;
+}
+/**
+ * п. 2.3в: the agenda is approved (from the chair's e-mailed link or the admin API): its items are
+ * marked, the approval stamped, and the waiting execution moves on at once.
+ */
+export async function recordAgendaApproval(deps: Deps, meeting: MeetingRecord, itemIds: string[], approverId: string): Promise<{ meeting: MeetingRecord; workflowResumed: boolean }> {
+  await deps.store.approveAgendaItems(meeting.id, itemIds);
+  const updated = await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { agendaApprovedAt: nowInstant(deps), agendaApprovedBy: approverId });
+  await audit(deps, meeting.id, 'agenda-approved', { items: itemIds }, approverId);
+  return { meeting: updated, workflowResumed: await completePhase(deps, meeting.id, 'approval') };
+}
+
+/** Whether everyone who must act in a waiting phase has acted. */
+export async function phaseComplete(deps: Deps, group: GroupRecord, meeting: MeetingRecord, phase: 'approval' | 'signatures'): Promise<boolean> {
+  if (phase === 'approval') return meeting.agendaApprovedAt !== undefined;
+  const bundle = await bundleOf(deps, meeting.id);
+  return missingSigners(group, bundle).length === 0 && bundle.protocol !== null;
+}
+/** Stores the task token of a waiting phase; if all have acted already, completes it at once. */
+export async function awaitCallback(deps: Deps, ev: TaskEvent): Promise<{ stored: true }> {
+  if (!ev.taskToken || !ev.phase) throw new Error('awaitCallback needs taskToken and phase');
+  const { group, meeting } = await load(deps, ev);
+  await deps.store.setTaskToken(meeting.id, ev.phase, ev.taskToken);
+  const fresh = (await deps.store.getMeeting(meeting.id)) ?? meeting;
+  if (await phaseComplete(deps, group, fresh, ev.phase)) await completePhase(deps, fresh.id, ev.phase);
+  return { stored: true };
+}
+/** Completes a waiting phase's task token (called when the last person acts). Tolerates stale tokens. */
+export async function completePhase(deps: Deps, meetingId: string, phase: 'approval' | 'signatures'): Promise<boolean> {
+  const meeting = await deps.store.getMeeting(meetingId);
+  const token = meeting?.taskTokens[phase];
+  if (!meeting || !token) return false;
+  try {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ phase, completedAt: nowInstant(deps) }) }));
+    await audit(deps, meetingId, `${phase}-complete`);
+    return true;
+  } catch (error) {
+    // The execution moved on (timeout, a second completion, or the meeting moved): nothing to do.
+    if (error instanceof TaskDoesNotExist || error instanceof InvalidToken || error instanceof TaskTimedOut) return false;
+    throw error;
+  }
+}
