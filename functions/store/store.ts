@@ -8,21 +8,15 @@
  * retry completes, never a broken invariant.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../lib/clock.ts';
 import type { Group, Instant, Invitee } from '../domain/types.ts';
-import { marshall, unmarshall, type Item } from './attributes.ts';
+import { marshall, type Item } from './attributes.ts';
 import { ConditionFailedError, isConditionalCheckFailed } from './errors.ts';
 import { Expr } from './expression.ts';
 import { GSI_ACTIVE, GSI_LISTINGS } from './table.ts';
+import { ACTIVE_PARTITION, GROUPS_PARTITION, keys, strip } from './keys.ts';
+import { TableAccess } from './table-access.ts';
 import {
   isTerminalPhase,
   TERMINAL_PHASES,
@@ -73,55 +67,6 @@ export interface KvorumStoreOptions {
   randomSuffix?: () => string;
 }
 
-// ---------------------------------------------------------------- keys
-
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
-const ACTIVE_PARTITION = 'ACTIVE';
-const GROUPS_PARTITION = 'GROUPS';
-
-const keys = {
-  group: (groupId: string) => ({ pk: `GROUP#${groupId}`, sk: 'GROUP' }),
-  address: (groupId: string, email: string) => ({ pk: `GROUP#${groupId}`, sk: `ADDRESS#${email}` }),
-  meetingPartition: (meetingId: string) => `MEETING#${meetingId}`,
-  meeting: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'MEETING' }),
-  meetingsOfGroup: (groupId: string) => `GROUP#${groupId}#MEETINGS`,
-  meetingSortKey: (startsAt: Instant, meetingId: string) => `${startsAt}#${meetingId}`,
-  ballot: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'BALLOT' }),
-  agendaItem: (meetingId: string, itemId: string) => ({ pk: `MEETING#${meetingId}`, sk: `ITEM#${itemId}` }),
-  proposal: (meetingId: string, proposalId: string) => ({ pk: `MEETING#${meetingId}`, sk: `PROPOSAL#${proposalId}` }),
-  invitee: (meetingId: string, inviteeId: string) => ({ pk: `MEETING#${meetingId}`, sk: `INVITEE#${inviteeId}` }),
-  opinionBox: (meetingId: string, memberId: string) => ({ pk: `MEETING#${meetingId}`, sk: `OPINIONS#${memberId}` }),
-  protocol: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'PROTOCOL' }),
-  protocolVersions: (meetingId: string) => `MEETING#${meetingId}#PROTOCOL`,
-  protocolVersion: (meetingId: string, version: number) => ({
-    pk: `MEETING#${meetingId}#PROTOCOL`,
-    sk: `V#${String(version).padStart(6, '0')}`,
-  }),
-  votesPartition: (meetingId: string) => `MEETING#${meetingId}#VOTES`,
-  voteHistory: (meetingId: string, memberId: string, idempotencyKey: string) => ({
-    pk: `MEETING#${meetingId}#VOTES`,
-    sk: `VOTE#${memberId}#${idempotencyKey}`,
-  }),
-  auditPartition: (meetingId: string) => `MEETING#${meetingId}#AUDIT`,
-  link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
-  linksOfMeeting: (meetingId: string) => `MEETING#${meetingId}#LINKS`,
-  send: (key: string) => ({ pk: `SEND#${key}`, sk: 'SEND' }),
-  once: (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' }),
-};
-
-type Key = { pk: string; sk: string };
-
-function strip<T>(item: Item): T {
-  const record = unmarshall(item);
-  for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
-  return record as T;
-}
-
-/** Deadlines are whole-second instants ("…T20:59:59Z"); compare against the same format. */
-function toSecondInstant(date: Date): Instant {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export class KvorumStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
@@ -129,6 +74,8 @@ export class KvorumStore {
   private readonly staleClaimMs: number;
   private auditSequence = 0;
   private readonly randomSuffix: () => string;
+  /** Low-level table access the aggregate repositories share. */
+  readonly table: TableAccess;
 
   constructor(options: KvorumStoreOptions) {
     this.client = options.client;
@@ -136,99 +83,14 @@ export class KvorumStore {
     this.clock = options.clock;
     this.staleClaimMs = options.staleClaimMs ?? 15 * 60 * 1000;
     this.randomSuffix = options.randomSuffix ?? (() => randomBytes(6).toString('hex'));
-  }
-
-  // ============================================================ low level
-
-  /** Event timestamp, millisecond precision (orders events within a second). */
-  private stamp(): Instant {
-    return this.clock.now().toISOString();
-  }
-
-  /** "Now" for comparisons with deadlines (whole seconds, the deadlines' format). */
-  private nowForDeadline(): Instant {
-    return toSecondInstant(this.clock.now());
-  }
-
-  private async get<T>(key: Key): Promise<T | null> {
-    const { Item: item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }),
-    );
-    return item ? strip<T>(item) : null;
-  }
-
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let exclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: exclusiveStartKey }),
-      );
-      items.push(...(page.Items ?? []));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return items;
-  }
-
-  private async queryPartition(pk: string, skPrefix?: string): Promise<Item[]> {
-    const e = new Expr();
-    let condition = `${e.n('pk')} = ${e.v(pk)}`;
-    if (skPrefix) condition += ` AND begins_with(${e.n('sk')}, ${e.v(skPrefix)})`;
-    return this.queryAll({ KeyConditionExpression: condition, ConsistentRead: true, ...e.params() });
-  }
-
-  private async queryIndex(indexName: string, partition: string, skPrefix?: string): Promise<Item[]> {
-    const e = new Expr();
-    const [pkName, skName] = indexName === GSI_ACTIVE ? ['gsi2pk', 'gsi2sk'] : ['gsi1pk', 'gsi1sk'];
-    let condition = `${e.n(pkName)} = ${e.v(partition)}`;
-    if (skPrefix) condition += ` AND begins_with(${e.n(skName)}, ${e.v(skPrefix)})`;
-    return this.queryAll({ IndexName: indexName, KeyConditionExpression: condition, ...e.params() });
-  }
-
-  /** PutItem with a condition; returns false when the condition failed. */
-  private async putIf(item: object, condition: string, e: Expr = new Expr()): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({ TableName: this.tableName, Item: marshall(item as Record<string, unknown>), ConditionExpression: condition, ...e.params() }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  /** PutItem only if no item has this key. */
-  private async putNew(item: Key & { [attribute: string]: unknown }): Promise<boolean> {
-    const e = new Expr();
-    return this.putIf(item, `attribute_not_exists(${e.n('pk')})`, e);
-  }
-
-  /** UpdateItem returning ALL_NEW, or null when the condition failed. */
-  private async update(key: Key, e: Expr, condition?: string): Promise<Item | null> {
-    try {
-      const { Attributes: attributes } = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall(key),
-          UpdateExpression: e.updateExpression(),
-          ConditionExpression: condition,
-          ReturnValues: 'ALL_NEW',
-          ...e.params(),
-        }),
-      );
-      return attributes ?? {};
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+    this.table = new TableAccess(options.client, options.tableName, options.clock);
   }
 
   // ============================================================ groups and rosters
 
   /** Creates or replaces a group's settings and roster; keeps its meeting counter and creation time. */
   async putGroup(group: Group): Promise<GroupRecord> {
-    const now = this.stamp();
+    const now = this.table.stamp();
     const e = new Expr()
       .set(['bodyName'], group.bodyName)
       .set(['name'], group.name)
@@ -240,13 +102,13 @@ export class KvorumStore {
       .set(['id'], group.id)
       .set(['gsi1pk'], GROUPS_PARTITION)
       .set(['gsi1sk'], `GROUP#${group.id}`);
-    const item = await this.update(keys.group(group.id), e);
+    const item = await this.table.update(keys.group(group.id), e);
     return strip<GroupRecord>(item ?? {});
   }
 
   /** The group with the delivery status of its addresses (one Query on the group's partition). */
   async getGroup(groupId: string): Promise<GroupWithAddresses | null> {
-    const items = await this.queryPartition(keys.group(groupId).pk);
+    const items = await this.table.queryPartition(keys.group(groupId).pk);
     let group: GroupRecord | null = null;
     const addresses: Record<string, AddressStatus> = {};
     for (const item of items) {
@@ -261,7 +123,7 @@ export class KvorumStore {
   }
 
   async listGroups(): Promise<GroupRecord[]> {
-    const items = await this.queryIndex(GSI_LISTINGS, GROUPS_PARTITION);
+    const items = await this.table.queryIndex(GSI_LISTINGS, GROUPS_PARTITION);
     return items.map((item) => strip<GroupRecord>(item));
   }
 
@@ -281,7 +143,7 @@ export class KvorumStore {
     status: Pick<AddressStatus, 'state' | 'reason'>,
   ): Promise<AddressStatus> {
     const normalised = email.trim().toLowerCase();
-    const record: AddressStatus = { email: normalised, ...status, updatedAt: this.stamp() };
+    const record: AddressStatus = { email: normalised, ...status, updatedAt: this.table.stamp() };
     await this.client.send(
       new PutItemCommand({ TableName: this.tableName, Item: marshall({ ...keys.address(groupId, normalised), ...record }) }),
     );
@@ -296,11 +158,11 @@ export class KvorumStore {
    * → number (atomic counter on the group item). A duplicate create fails before taking a number.
    */
   async createMeeting(input: NewMeeting): Promise<MeetingRecord> {
-    const group = await this.get<GroupRecord>(keys.group(input.groupId));
+    const group = await this.table.get<GroupRecord>(keys.group(input.groupId));
     if (!group) throw new ConditionFailedError('createMeeting', 'group-not-found');
-    const now = this.stamp();
+    const now = this.table.stamp();
     const ballot: BallotBox = { meetingId: input.id, itemIds: [], votes: {}, attendance: {} };
-    await this.putNew({ ...keys.ballot(input.id), ...ballot });
+    await this.table.putNew({ ...keys.ballot(input.id), ...ballot });
 
     const phase = input.phase ?? 'convened';
     const record: Omit<MeetingRecord, 'number'> = {
@@ -311,7 +173,7 @@ export class KvorumStore {
       createdAt: now,
       updatedAt: now,
     };
-    const created = await this.putNew({
+    const created = await this.table.putNew({
       ...keys.meeting(input.id),
       ...record,
       gsi1pk: keys.meetingsOfGroup(input.groupId),
@@ -332,12 +194,12 @@ export class KvorumStore {
     if (meeting.number !== null) return meeting;
 
     const counter = new Expr().add(['meetingCounter'], 1);
-    const groupItem = await this.update(keys.group(meeting.groupId), counter, `attribute_exists(${counter.n('pk')})`);
+    const groupItem = await this.table.update(keys.group(meeting.groupId), counter, `attribute_exists(${counter.n('pk')})`);
     if (!groupItem) throw new ConditionFailedError('ensureMeetingNumber', 'group-not-found');
     const number = Number(groupItem.meetingCounter?.N);
 
     const e = new Expr().set(['number'], number);
-    const updated = await this.update(
+    const updated = await this.table.update(
       keys.meeting(meetingId),
       e,
       `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('number')})`,
@@ -360,13 +222,13 @@ export class KvorumStore {
 
   /** Meetings of a group, by start time. */
   async listMeetingsByGroup(groupId: string): Promise<MeetingRecord[]> {
-    const items = await this.queryIndex(GSI_LISTINGS, keys.meetingsOfGroup(groupId));
+    const items = await this.table.queryIndex(GSI_LISTINGS, keys.meetingsOfGroup(groupId));
     return items.map((item) => this.toMeeting(item));
   }
 
   /** Every meeting whose phase is not terminal (sparse index), by start time: resume after a restart. */
   async listActiveMeetings(): Promise<MeetingRecord[]> {
-    const items = await this.queryIndex(GSI_ACTIVE, ACTIVE_PARTITION);
+    const items = await this.table.queryIndex(GSI_ACTIVE, ACTIVE_PARTITION);
     return items.map((item) => this.toMeeting(item));
   }
 
@@ -396,19 +258,19 @@ export class KvorumStore {
   async updateMeeting(meetingId: string, expected: MeetingExpectation, changes: MeetingChanges): Promise<MeetingRecord> {
     const e = new Expr();
     for (const [field, value] of Object.entries(changes)) e.set([field], value);
-    e.set(['updatedAt'], this.stamp());
+    e.set(['updatedAt'], this.table.stamp());
     if (changes.phase && isTerminalPhase(changes.phase)) e.remove(['gsi2pk']).remove(['gsi2sk']);
     // Back to an active phase (a failed meeting resumed): into the active index again, same sort key.
     else if (changes.phase) e.set(['gsi2pk'], ACTIVE_PARTITION).setRaw(['gsi2sk'], e.n('gsi1sk'));
-    const item = await this.update(keys.meeting(meetingId), e, this.expectation(e, expected));
+    const item = await this.table.update(keys.meeting(meetingId), e, this.expectation(e, expected));
     if (!item) throw await this.meetingConditionFailure('updateMeeting', meetingId);
     return this.toMeeting(item);
   }
 
   /** Stores a Step Functions task token for a phase waiting on a person. */
   async setTaskToken(meetingId: string, phase: 'approval' | 'signatures', token: string | null): Promise<MeetingRecord> {
-    const e = new Expr().set(['taskTokens', phase], token).set(['updatedAt'], this.stamp());
-    const item = await this.update(keys.meeting(meetingId), e, `attribute_exists(${e.n('pk')})`);
+    const e = new Expr().set(['taskTokens', phase], token).set(['updatedAt'], this.table.stamp());
+    const item = await this.table.update(keys.meeting(meetingId), e, `attribute_exists(${e.n('pk')})`);
     if (!item) throw new ConditionFailedError('setTaskToken', 'not-found');
     return this.toMeeting(item);
   }
@@ -426,13 +288,13 @@ export class KvorumStore {
       .set(['place'], move.place)
       .set(['startsAt'], move.startsAt)
       .set(['deadlines'], move.deadlines)
-      .set(['updatedAt'], this.stamp())
+      .set(['updatedAt'], this.table.stamp())
       .set(['gsi1sk'], keys.meetingSortKey(move.startsAt, meetingId))
       .set(['gsi2sk'], keys.meetingSortKey(move.startsAt, meetingId));
     e.setRaw(['revision'], `${e.n('revision')} + ${e.v(1)}`);
     const terminal = TERMINAL_PHASES.map((phase) => e.v(phase)).join(', ');
     const condition = `${this.expectation(e, { revision: expectedRevision })} AND NOT (${e.n('phase')} IN (${terminal}))`;
-    const item = await this.update(keys.meeting(meetingId), e, condition);
+    const item = await this.table.update(keys.meeting(meetingId), e, condition);
     if (!item) throw await this.meetingConditionFailure('moveMeeting', meetingId);
     const moved = this.toMeeting(item);
     await this.syncOpinionDeadlines(moved);
@@ -443,7 +305,7 @@ export class KvorumStore {
 
   /** Creates or replaces an agenda item. */
   async putAgendaItem(meetingId: string, item: Omit<AgendaItemRecord, 'updatedAt'>): Promise<AgendaItemRecord> {
-    const record: AgendaItemRecord = { ...item, updatedAt: this.stamp() };
+    const record: AgendaItemRecord = { ...item, updatedAt: this.table.stamp() };
     await this.client.send(
       new PutItemCommand({ TableName: this.tableName, Item: marshall({ ...keys.agendaItem(meetingId, item.id), ...record }) }),
     );
@@ -455,23 +317,23 @@ export class KvorumStore {
   }
 
   async listAgenda(meetingId: string): Promise<AgendaItemRecord[]> {
-    const items = await this.queryPartition(keys.meetingPartition(meetingId), 'ITEM#');
+    const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'ITEM#');
     return items.map((item) => strip<AgendaItemRecord>(item)).sort((a, b) => a.order - b.order);
   }
 
   /** п. 2.3в: the chair approves the listed items (each must exist). */
   async approveAgendaItems(meetingId: string, itemIds: string[]): Promise<void> {
     for (const itemId of itemIds) {
-      const e = new Expr().set(['approved'], true).set(['updatedAt'], this.stamp());
-      const item = await this.update(keys.agendaItem(meetingId, itemId), e, `attribute_exists(${e.n('pk')})`);
+      const e = new Expr().set(['approved'], true).set(['updatedAt'], this.table.stamp());
+      const item = await this.table.update(keys.agendaItem(meetingId, itemId), e, `attribute_exists(${e.n('pk')})`);
       if (!item) throw new ConditionFailedError('approveAgendaItems', 'unknown-item', `No agenda item ${itemId}`);
     }
   }
 
   /** п. 2.6г: a member proposes an agenda item or an invitation (the id must be new). */
   async addProposal(meetingId: string, proposal: NewProposal): Promise<ProposalRecord> {
-    const record: ProposalRecord = { ...proposal, createdAt: this.stamp(), status: 'pending' };
-    if (!(await this.putNew({ ...keys.proposal(meetingId, proposal.id), ...record }))) {
+    const record: ProposalRecord = { ...proposal, createdAt: this.table.stamp(), status: 'pending' };
+    if (!(await this.table.putNew({ ...keys.proposal(meetingId, proposal.id), ...record }))) {
       throw new ConditionFailedError('addProposal', 'exists');
     }
     return record;
@@ -484,18 +346,18 @@ export class KvorumStore {
     status: Exclude<ProposalStatus, 'pending'>,
     decidedBy: string,
   ): Promise<ProposalRecord> {
-    const e = new Expr().set(['status'], status).set(['decidedBy'], decidedBy).set(['decidedAt'], this.stamp());
+    const e = new Expr().set(['status'], status).set(['decidedBy'], decidedBy).set(['decidedAt'], this.table.stamp());
     const condition = `attribute_exists(${e.n('pk')}) AND ${e.n('status')} = ${e.v('pending')}`;
-    const item = await this.update(keys.proposal(meetingId, proposalId), e, condition);
+    const item = await this.table.update(keys.proposal(meetingId, proposalId), e, condition);
     if (!item) {
-      const exists = await this.get(keys.proposal(meetingId, proposalId));
+      const exists = await this.table.get(keys.proposal(meetingId, proposalId));
       throw new ConditionFailedError('decideProposal', exists ? 'already-decided' : 'not-found');
     }
     return strip<ProposalRecord>(item);
   }
 
   async listProposals(meetingId: string): Promise<ProposalRecord[]> {
-    const items = await this.queryPartition(keys.meetingPartition(meetingId), 'PROPOSAL#');
+    const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'PROPOSAL#');
     return items.map((item) => strip<ProposalRecord>(item)).sort(byField('createdAt'));
   }
 
@@ -511,7 +373,7 @@ export class KvorumStore {
   }
 
   async listInvitees(meetingId: string): Promise<InviteeRecord[]> {
-    const items = await this.queryPartition(keys.meetingPartition(meetingId), 'INVITEE#');
+    const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'INVITEE#');
     return items.map((item) => strip<InviteeRecord>(item));
   }
 
@@ -523,11 +385,11 @@ export class KvorumStore {
    * came may vote). 'absent' does not remove a vote already cast.
    */
   async setAttendance(meetingId: string, memberId: string, status: AttendanceStatus, by: string): Promise<BallotBox> {
-    const mark: AttendanceMark = { status, by, at: this.stamp() };
+    const mark: AttendanceMark = { status, by, at: this.table.stamp() };
     const e = new Expr().set(['attendance', memberId], mark);
     if (status !== 'absent') e.setIfMissing(['votes', memberId], {});
     const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('closedAt')})`;
-    const item = await this.update(keys.ballot(meetingId), e, condition);
+    const item = await this.table.update(keys.ballot(meetingId), e, condition);
     if (!item) throw await this.ballotFailure('setAttendance', meetingId);
     return strip<BallotBox>(item);
   }
@@ -537,10 +399,10 @@ export class KvorumStore {
    * absent). Calling it again adds voters/items; refused after close.
    */
   async openVoting(meetingId: string, options: { itemIds: string[]; voterIds: string[] }): Promise<BallotBox> {
-    const e = new Expr().set(['itemIds'], options.itemIds).setIfMissing(['openedAt'], this.stamp());
+    const e = new Expr().set(['itemIds'], options.itemIds).setIfMissing(['openedAt'], this.table.stamp());
     for (const voterId of options.voterIds) e.setIfMissing(['votes', voterId], {});
     const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('closedAt')})`;
-    const item = await this.update(keys.ballot(meetingId), e, condition);
+    const item = await this.table.update(keys.ballot(meetingId), e, condition);
     if (!item) throw await this.ballotFailure('openVoting', meetingId);
     return strip<BallotBox>(item);
   }
@@ -553,11 +415,11 @@ export class KvorumStore {
    */
   async castVote(meetingId: string, request: VoteRequest): Promise<{ recorded: boolean; vote: CastVote }> {
     const historyKey = keys.voteHistory(meetingId, request.memberId, request.idempotencyKey);
-    const previous = await this.get<VoteHistoryEntry>(historyKey);
+    const previous = await this.table.get<VoteHistoryEntry>(historyKey);
     if (previous) {
       return { recorded: false, vote: { choice: previous.choice, at: previous.at, key: previous.idempotencyKey } };
     }
-    const vote: CastVote = { choice: request.choice, at: this.stamp(), key: request.idempotencyKey };
+    const vote: CastVote = { choice: request.choice, at: this.table.stamp(), key: request.idempotencyKey };
     const e = new Expr().set(['votes', request.memberId, request.itemId], vote);
     const condition = [
       `attribute_exists(${e.n('openedAt')})`,
@@ -565,7 +427,7 @@ export class KvorumStore {
       `attribute_exists(${e.n('votes', request.memberId)})`,
       `contains(${e.n('itemIds')}, ${e.v(request.itemId)})`,
     ].join(' AND ');
-    const item = await this.update(keys.ballot(meetingId), e, condition);
+    const item = await this.table.update(keys.ballot(meetingId), e, condition);
     if (!item) throw await this.ballotFailure('castVote', meetingId, request);
     // The ballot is the truth; the history entry follows. A crash in between: the retry re-applies the
     // same vote and then writes the entry.
@@ -577,13 +439,13 @@ export class KvorumStore {
       at: vote.at,
       idempotencyKey: request.idempotencyKey,
     };
-    await this.putNew({ ...historyKey, ...entry });
+    await this.table.putNew({ ...historyKey, ...entry });
     return { recorded: true, vote };
   }
 
   /** Explains why a ballot-box write was refused (dynalite lacks ReturnValuesOnConditionCheckFailure). */
   private async ballotFailure(operation: string, meetingId: string, vote?: VoteRequest): Promise<ConditionFailedError> {
-    const box = await this.get<BallotBox>(keys.ballot(meetingId));
+    const box = await this.table.get<BallotBox>(keys.ballot(meetingId));
     if (!box) return new ConditionFailedError(operation, 'not-found');
     if (box.closedAt) return new ConditionFailedError(operation, 'voting-closed');
     if (vote) {
@@ -599,9 +461,9 @@ export class KvorumStore {
    * closing again returns the box as frozen the first time.
    */
   async closeVoting(meetingId: string): Promise<BallotBox> {
-    const e = new Expr().set(['closedAt'], this.stamp());
+    const e = new Expr().set(['closedAt'], this.table.stamp());
     const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('closedAt')})`;
-    const item = await this.update(keys.ballot(meetingId), e, condition);
+    const item = await this.table.update(keys.ballot(meetingId), e, condition);
     if (item) return strip<BallotBox>(item);
     const box = await this.getBallotBox(meetingId);
     if (!box) throw new ConditionFailedError('closeVoting', 'not-found');
@@ -609,12 +471,12 @@ export class KvorumStore {
   }
 
   async getBallotBox(meetingId: string): Promise<BallotBox | null> {
-    return this.get<BallotBox>(keys.ballot(meetingId));
+    return this.table.get<BallotBox>(keys.ballot(meetingId));
   }
 
   /** Every accepted cast, oldest first (the audit trail of vote changes, п. 3.2 / SPEC step 5). */
   async listVoteHistory(meetingId: string): Promise<VoteHistoryEntry[]> {
-    const items = await this.queryPartition(keys.votesPartition(meetingId));
+    const items = await this.table.queryPartition(keys.votesPartition(meetingId));
     return items
       .map((item) => strip<VoteHistoryEntry>(item))
       .sort((a, b) => compare(a.at, b.at) || compare(a.idempotencyKey, b.idempotencyKey));
@@ -627,13 +489,13 @@ export class KvorumStore {
    * which every write is checked against.
    */
   async openOpinionBox(meetingId: string, memberId: string): Promise<OpinionBox> {
-    const existing = await this.get<OpinionBox>(keys.opinionBox(meetingId, memberId));
+    const existing = await this.table.get<OpinionBox>(keys.opinionBox(meetingId, memberId));
     if (existing) return existing;
     const meeting = await this.getMeeting(meetingId);
     if (!meeting) throw new ConditionFailedError('openOpinionBox', 'not-found');
     const box: OpinionBox = { memberId, deadline: meeting.deadlines.opinions, opinions: {} };
-    await this.putNew({ ...keys.opinionBox(meetingId, memberId), ...box });
-    return (await this.get<OpinionBox>(keys.opinionBox(meetingId, memberId))) as OpinionBox;
+    await this.table.putNew({ ...keys.opinionBox(meetingId, memberId), ...box });
+    return (await this.table.get<OpinionBox>(keys.opinionBox(meetingId, memberId))) as OpinionBox;
   }
 
   /**
@@ -642,41 +504,41 @@ export class KvorumStore {
    */
   async submitOpinion(meetingId: string, opinion: { memberId: string; itemId: string; text: string }): Promise<WrittenOpinion> {
     await this.openOpinionBox(meetingId, opinion.memberId);
-    const record: WrittenOpinion = { ...opinion, submittedAt: this.stamp(), inTime: true };
+    const record: WrittenOpinion = { ...opinion, submittedAt: this.table.stamp(), inTime: true };
     const e = new Expr().set(['opinions', opinion.itemId], record);
-    const condition = `attribute_exists(${e.n('pk')}) AND ${e.n('deadline')} >= ${e.v(this.nowForDeadline())}`;
-    const item = await this.update(keys.opinionBox(meetingId, opinion.memberId), e, condition);
+    const condition = `attribute_exists(${e.n('pk')}) AND ${e.n('deadline')} >= ${e.v(this.table.nowForDeadline())}`;
+    const item = await this.table.update(keys.opinionBox(meetingId, opinion.memberId), e, condition);
     if (!item) throw new ConditionFailedError('submitOpinion', 'deadline-passed', 'The deadline for written opinions has passed (п. 2.7)');
     return record;
   }
 
   async listOpinions(meetingId: string): Promise<WrittenOpinion[]> {
-    const items = await this.queryPartition(keys.meetingPartition(meetingId), 'OPINIONS#');
+    const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'OPINIONS#');
     return flattenOpinions(items.map((item) => strip<OpinionBox>(item)));
   }
 
   private async syncOpinionDeadlines(meeting: MeetingRecord): Promise<void> {
-    const boxes = await this.queryPartition(keys.meetingPartition(meeting.id), 'OPINIONS#');
+    const boxes = await this.table.queryPartition(keys.meetingPartition(meeting.id), 'OPINIONS#');
     for (const box of boxes) {
       const memberId = strip<OpinionBox>(box).memberId;
       const e = new Expr().set(['deadline'], meeting.deadlines.opinions);
-      await this.update(keys.opinionBox(meeting.id, memberId), e, `attribute_exists(${e.n('pk')})`);
+      await this.table.update(keys.opinionBox(meeting.id, memberId), e, `attribute_exists(${e.n('pk')})`);
     }
   }
 
   // ============================================================ protocol, signatures, dissents
 
   async getProtocol(meetingId: string): Promise<ProtocolRecord | null> {
-    return this.get<ProtocolRecord>(keys.protocol(meetingId));
+    return this.table.get<ProtocolRecord>(keys.protocol(meetingId));
   }
 
   async getProtocolVersion(meetingId: string, version: number): Promise<ProtocolVersionRecord | null> {
-    return this.get<ProtocolVersionRecord>(keys.protocolVersion(meetingId, version));
+    return this.table.get<ProtocolVersionRecord>(keys.protocolVersion(meetingId, version));
   }
 
   /** Every version ever current, oldest first (immutable copies). */
   async listProtocolVersions(meetingId: string): Promise<ProtocolVersionRecord[]> {
-    const items = await this.queryPartition(keys.protocolVersions(meetingId));
+    const items = await this.table.queryPartition(keys.protocolVersions(meetingId));
     return items.map((item) => strip<ProtocolVersionRecord>(item));
   }
 
@@ -692,7 +554,7 @@ export class KvorumStore {
       narrative: record.narrative,
       editedBy: record.editedBy,
     };
-    await this.putNew({ ...keys.protocolVersion(record.meetingId, record.version), ...copy });
+    await this.table.putNew({ ...keys.protocolVersion(record.meetingId, record.version), ...copy });
   }
 
   /**
@@ -706,7 +568,7 @@ export class KvorumStore {
     if (current?.finalisedAt) throw new ConditionFailedError('saveProtocolVersion', 'finalised');
     if ((current?.version ?? 0) !== expectedVersion) throw new ConditionFailedError('saveProtocolVersion', 'stale');
     const version = expectedVersion + 1;
-    const createdAt = this.stamp();
+    const createdAt = this.table.stamp();
     const content = {
       meetingId,
       version,
@@ -731,14 +593,14 @@ export class KvorumStore {
         dissents: {},
         ...(meeting.deadlines.signatures ? { signingDeadline: meeting.deadlines.signatures } : {}),
       };
-      item = (await this.putNew({ ...keys.protocol(meetingId), ...record })) ? marshall({ ...record }) : null;
+      item = (await this.table.putNew({ ...keys.protocol(meetingId), ...record })) ? marshall({ ...record }) : null;
     } else {
       await this.archiveProtocolVersion(current);
       const e = new Expr();
       for (const [field, value] of Object.entries(content)) e.set([field], value);
       e.set(['signatures'], {});
       const condition = `${e.n('version')} = ${e.v(expectedVersion)} AND attribute_not_exists(${e.n('finalisedAt')})`;
-      item = await this.update(keys.protocol(meetingId), e, condition);
+      item = await this.table.update(keys.protocol(meetingId), e, condition);
     }
     if (!item) {
       const now = await this.getProtocol(meetingId);
@@ -761,16 +623,16 @@ export class KvorumStore {
     hash: string,
     linkId: string,
   ): Promise<ProtocolSignature> {
-    const signature: ProtocolSignature = { at: this.stamp(), hash, linkId };
+    const signature: ProtocolSignature = { at: this.table.stamp(), hash, linkId };
     const e = new Expr().set(['signatures', memberId], signature);
     const condition = [
       `${e.n('version')} = ${e.v(version)}`,
       `${e.n('hash')} = ${e.v(hash)}`,
       `attribute_not_exists(${e.n('finalisedAt')})`,
-      `${e.n('signingDeadline')} >= ${e.v(this.nowForDeadline())}`,
+      `${e.n('signingDeadline')} >= ${e.v(this.table.nowForDeadline())}`,
       `attribute_not_exists(${e.n('signatures', memberId)})`,
     ].join(' AND ');
-    const item = await this.update(keys.protocol(meetingId), e, condition);
+    const item = await this.table.update(keys.protocol(meetingId), e, condition);
     if (item) return signature;
     const current = await this.getProtocol(meetingId);
     if (!current) throw new ConditionFailedError('signProtocol', 'not-found');
@@ -783,14 +645,14 @@ export class KvorumStore {
 
   /** п. 2.6ж: a member's dissenting opinion (особое мнение), accepted until signing ends. */
   async submitDissent(meetingId: string, memberId: string, text: string, itemId?: string): Promise<DissentRecord> {
-    const dissent: DissentRecord = { memberId, ...(itemId ? { itemId } : {}), text, submittedAt: this.stamp() };
+    const dissent: DissentRecord = { memberId, ...(itemId ? { itemId } : {}), text, submittedAt: this.table.stamp() };
     const e = new Expr().set(['dissents', memberId], dissent);
     const condition = [
       `attribute_exists(${e.n('pk')})`,
       `attribute_not_exists(${e.n('finalisedAt')})`,
-      `${e.n('signingDeadline')} >= ${e.v(this.nowForDeadline())}`,
+      `${e.n('signingDeadline')} >= ${e.v(this.table.nowForDeadline())}`,
     ].join(' AND ');
-    const item = await this.update(keys.protocol(meetingId), e, condition);
+    const item = await this.table.update(keys.protocol(meetingId), e, condition);
     if (item) return dissent;
     const current = await this.getProtocol(meetingId);
     if (!current) throw new ConditionFailedError('submitDissent', 'not-found');
@@ -808,13 +670,13 @@ export class KvorumStore {
   async setSigningDeadline(meetingId: string, deadline: Instant): Promise<boolean> {
     const e = new Expr().set(['signingDeadline'], deadline);
     const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;
-    return (await this.update(keys.protocol(meetingId), e, condition)) !== null;
+    return (await this.table.update(keys.protocol(meetingId), e, condition)) !== null;
   }
 
   async finaliseProtocol(meetingId: string): Promise<ProtocolRecord> {
-    const e = new Expr().set(['finalisedAt'], this.stamp());
+    const e = new Expr().set(['finalisedAt'], this.table.stamp());
     const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;
-    const item = await this.update(keys.protocol(meetingId), e, condition);
+    const item = await this.table.update(keys.protocol(meetingId), e, condition);
     if (item) return strip<ProtocolRecord>(item);
     const current = await this.getProtocol(meetingId);
     if (!current) throw new ConditionFailedError('finaliseProtocol', 'not-found');
@@ -824,8 +686,8 @@ export class KvorumStore {
   // ============================================================ links
 
   async putLink(link: NewLink): Promise<LinkRecord> {
-    const record: LinkRecord = { ...link, createdAt: this.stamp() };
-    const created = await this.putNew({
+    const record: LinkRecord = { ...link, createdAt: this.table.stamp() };
+    const created = await this.table.putNew({
       ...keys.link(link.id),
       ...record,
       gsi1pk: keys.linksOfMeeting(link.meetingId),
@@ -836,13 +698,13 @@ export class KvorumStore {
   }
 
   async getLink(linkId: string): Promise<LinkRecord | null> {
-    return this.get<LinkRecord>(keys.link(linkId));
+    return this.table.get<LinkRecord>(keys.link(linkId));
   }
 
   /** Revokes a link (idempotent: keeps the first revocation time). Returns false if there is no such link. */
   async revokeLink(linkId: string): Promise<boolean> {
-    const e = new Expr().setIfMissing(['revokedAt'], this.stamp());
-    return (await this.update(keys.link(linkId), e, `attribute_exists(${e.n('pk')})`)) !== null;
+    const e = new Expr().setIfMissing(['revokedAt'], this.table.stamp());
+    return (await this.table.update(keys.link(linkId), e, `attribute_exists(${e.n('pk')})`)) !== null;
   }
 
   /**
@@ -850,15 +712,15 @@ export class KvorumStore {
    * Reasons: 'not-found' | 'already-used' | 'revoked' | 'expired'.
    */
   async markLinkUsed(linkId: string): Promise<LinkRecord> {
-    const now = this.stamp();
+    const now = this.table.stamp();
     const e = new Expr().set(['usedAt'], now);
     const condition = [
       `attribute_exists(${e.n('pk')})`,
       `attribute_not_exists(${e.n('usedAt')})`,
       `attribute_not_exists(${e.n('revokedAt')})`,
-      `${e.n('expiresAt')} >= ${e.v(this.nowForDeadline())}`,
+      `${e.n('expiresAt')} >= ${e.v(this.table.nowForDeadline())}`,
     ].join(' AND ');
-    const item = await this.update(keys.link(linkId), e, condition);
+    const item = await this.table.update(keys.link(linkId), e, condition);
     if (item) return strip<LinkRecord>(item);
     const link = await this.getLink(linkId);
     const reason = !link ? 'not-found' : link.usedAt ? 'already-used' : link.revokedAt ? 'revoked' : 'expired';
@@ -867,7 +729,7 @@ export class KvorumStore {
 
   /** Links of a meeting (optionally of one member), via the listings index. */
   async listLinksForMeeting(meetingId: string, memberId?: string): Promise<LinkRecord[]> {
-    const items = await this.queryIndex(GSI_LISTINGS, keys.linksOfMeeting(meetingId), memberId ? `${memberId}#` : undefined);
+    const items = await this.table.queryIndex(GSI_LISTINGS, keys.linksOfMeeting(meetingId), memberId ? `${memberId}#` : undefined);
     return items.map((item) => strip<LinkRecord>(item));
   }
 
@@ -900,13 +762,13 @@ export class KvorumStore {
     const condition =
       `attribute_not_exists(${e.n('pk')}) OR ` +
       `(${e.n('state')} = ${e.v('claimed')} AND ${e.n('claimedAt')} < ${e.v(staleBefore)})`;
-    return this.putIf({ ...keys.send(key), ...record }, condition, e);
+    return this.table.putIf({ ...keys.send(key), ...record }, condition, e);
   }
 
   /** Records the provider's message id once the send succeeded. */
   async markSent(key: string, messageId: string): Promise<void> {
-    const e = new Expr().set(['state'], 'sent').set(['messageId'], messageId).set(['sentAt'], this.stamp());
-    const item = await this.update(keys.send(key), e, `attribute_exists(${e.n('pk')})`);
+    const e = new Expr().set(['state'], 'sent').set(['messageId'], messageId).set(['sentAt'], this.table.stamp());
+    const item = await this.table.update(keys.send(key), e, `attribute_exists(${e.n('pk')})`);
     if (!item) throw new ConditionFailedError('markSent', 'not-found');
   }
 
@@ -928,7 +790,7 @@ export class KvorumStore {
   }
 
   async getSend(key: string): Promise<SendRecord | null> {
-    return this.get<SendRecord>(keys.send(key));
+    return this.table.get<SendRecord>(keys.send(key));
   }
 
   // ============================================================ generic idempotency
@@ -941,7 +803,7 @@ export class KvorumStore {
     const condition =
       `attribute_not_exists(${e.n('pk')}) OR ` +
       `(${e.n('state')} = ${e.v('running')} AND ${e.n('startedAt')} < ${e.v(staleBefore)})`;
-    return this.putIf({ ...keys.once(key), key, state: 'running', startedAt: now.toISOString() }, condition, e);
+    return this.table.putIf({ ...keys.once(key), key, state: 'running', startedAt: now.toISOString() }, condition, e);
   }
 
   /**
@@ -951,7 +813,7 @@ export class KvorumStore {
    */
   async runOnce<T>(key: string, fn: () => Promise<T>): Promise<{ ran: boolean; result?: T }> {
     if (!(await this.claimIdempotencyKey(key))) {
-      const record = await this.get<{ state: string; result?: string }>(keys.once(key));
+      const record = await this.table.get<{ state: string; result?: string }>(keys.once(key));
       if (record?.state === 'done' && record.result !== undefined) return { ran: false, result: JSON.parse(record.result) as T };
       return { ran: false };
     }
@@ -976,9 +838,9 @@ export class KvorumStore {
     }
     const e = new Expr()
       .set(['state'], 'done')
-      .set(['finishedAt'], this.stamp())
+      .set(['finishedAt'], this.table.stamp())
       .set(['result'], result === undefined ? undefined : JSON.stringify(result));
-    await this.update(keys.once(key), e);
+    await this.table.update(keys.once(key), e);
     return { ran: true, result };
   }
 
@@ -987,18 +849,18 @@ export class KvorumStore {
   /** Appends an audit entry; its key is time-sortable and a conditional put never overwrites one. */
   async appendAudit(meetingId: string, input: AuditInput): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const at = this.stamp();
+      const at = this.table.stamp();
       // The per-process sequence keeps entries written within one millisecond in their order.
       this.auditSequence = (this.auditSequence + 1) % 1_000_000;
       const id = `${at}#${String(this.auditSequence).padStart(6, '0')}${this.randomSuffix()}`;
       const entry: AuditEntry = { meetingId, id, at, actor: input.actor, action: input.action, detail: input.detail ?? {} };
-      if (await this.putNew({ pk: keys.auditPartition(meetingId), sk: id, ...entry })) return entry;
+      if (await this.table.putNew({ pk: keys.auditPartition(meetingId), sk: id, ...entry })) return entry;
     }
     throw new ConditionFailedError('appendAudit', 'exists', 'Could not find a free audit key');
   }
 
   async listAudit(meetingId: string): Promise<AuditEntry[]> {
-    const items = await this.queryPartition(keys.auditPartition(meetingId));
+    const items = await this.table.queryPartition(keys.auditPartition(meetingId));
     return items.map((item) => strip<AuditEntry>(item));
   }
 
@@ -1006,7 +868,7 @@ export class KvorumStore {
 
   /** Everything in the meeting's partition with one (paginated) Query. */
   async loadMeetingBundle(meetingId: string): Promise<MeetingBundle | null> {
-    const items = await this.queryPartition(keys.meetingPartition(meetingId));
+    const items = await this.table.queryPartition(keys.meetingPartition(meetingId));
     let meeting: MeetingRecord | null = null;
     let ballotBox: BallotBox | null = null;
     let protocol: ProtocolRecord | null = null;
