@@ -280,6 +280,9 @@ const settingsSchema = z.strictObject({
   voteDurationMinutes: z.number().int().optional(),
   signatureWorkingDays: z.number().int().optional(),
   reminderHoursBefore: z.number().int().optional(),
+  sendRatePerSecond: z.number().int().optional(),
+  attachPdfMaxBytes: z.number().int().optional(),
+  voteReceipts: z.boolean().optional(),
 });
 
 const createGroupSchema = z.strictObject({

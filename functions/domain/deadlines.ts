@@ -32,6 +32,9 @@ export const defaultGroupSettings: Readonly<GroupSettings> = Object.freeze({
   voteDurationMinutes: 120,
   signatureWorkingDays: 3,
   reminderHoursBefore: 24,
+  sendRatePerSecond: 14,
+  attachPdfMaxBytes: 2 * 1024 * 1024,
+  voteReceipts: false,
 });
 
 export class InvalidGroupSettingsError extends Error {
@@ -65,6 +68,9 @@ export function validateGroupSettings(settings: GroupSettings, field = 'settings
     `Голосование длится от 1 до ${MAX_VOTE_DURATION_MINUTES} минут.`, `Voting lasts 1 to ${MAX_VOTE_DURATION_MINUTES} minutes.`);
   need('signatureWorkingDays', integerIn(settings.signatureWorkingDays, 1, 30), 'Срок подписания — от 1 до 30 рабочих дней.', 'The signature period is 1 to 30 working days.');
   need('reminderHoursBefore', integerIn(settings.reminderHoursBefore, 0, 168), 'Напоминание — за 0–168 часов (0 — без напоминаний).', 'Reminders go 0–168 hours before a deadline (0: none).');
+  need('sendRatePerSecond', integerIn(settings.sendRatePerSecond, 1, 1000), 'Скорость отправки — от 1 до 1000 писем в секунду.', 'The send rate is 1 to 1000 e-mails a second.');
+  need('attachPdfMaxBytes', integerIn(settings.attachPdfMaxBytes, 0, 10 * 1024 * 1024), 'Порог вложения PDF — от 0 до 10 МБ (0 — только ссылка).', 'The PDF attachment threshold is 0 to 10 MB (0: a link only).');
+  need('voteReceipts', typeof settings.voteReceipts === 'boolean', 'Подтверждение голоса письмом — да или нет.', 'Vote receipts by e-mail: true or false.');
   return errors;
 }
 

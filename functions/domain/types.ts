@@ -51,6 +51,12 @@ export interface GroupSettings {
   signatureWorkingDays: number;
   /** A reminder goes this many hours before a deadline (only to those who still must act). */
   reminderHoursBefore: number;
+  /** At most this many e-mails a second from this group's steps (SES's starting quota is 14/s). */
+  sendRatePerSecond: number;
+  /** The signed protocol's PDF is attached to the distribution e-mail only below this size; 0: never. */
+  attachPdfMaxBytes: number;
+  /** Each ballot is confirmed by e-mail as well as on the page. */
+  voteReceipts: boolean;
 }
 
 export interface Group {

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../lib/clock.ts';
+import { defaultGroupSettings } from '../domain/deadlines.ts';
 import type { Group, Instant, Invitee } from '../domain/types.ts';
 import { marshall, type Item } from './attributes.ts';
 import { ConditionFailedError, isConditionalCheckFailed } from './errors.ts';
@@ -113,7 +114,11 @@ export class KvorumStore {
     const addresses: Record<string, AddressStatus> = {};
     for (const item of items) {
       const sk = item.sk?.S ?? '';
-      if (sk === 'GROUP') group = strip<GroupRecord>(item);
+      if (sk === 'GROUP') {
+        const stored = strip<GroupRecord>(item);
+        // Settings added later take their defaults on groups stored before them.
+        group = { ...stored, settings: { ...defaultGroupSettings, ...stored.settings } };
+      }
       else if (sk.startsWith('ADDRESS#')) {
         const status = strip<AddressStatus>(item);
         addresses[status.email] = status;

@@ -31,6 +31,9 @@ export function group(id = 'g1'): Group {
       voteDurationMinutes: 120,
       signatureWorkingDays: 3,
       reminderHoursBefore: 24,
+      sendRatePerSecond: 14,
+      attachPdfMaxBytes: 2 * 1024 * 1024,
+      voteReceipts: false,
     },
     members: [
       { id: 'chair', name: 'Иванов И. И.', email: 'chair@example.org', role: 'chair', lang: 'ru' },

@@ -15,8 +15,14 @@ describe('defaultGroupSettings', () => {
     expect(defaultGroupSettings).toEqual({
       timeZone: 'Europe/Astrakhan', proposalsCloseDaysBefore: 5, approvalDaysBefore: 3, noticeDaysBefore: 2,
       voteDurationMinutes: 120, signatureWorkingDays: 3, reminderHoursBefore: 24,
+      sendRatePerSecond: 14, attachPdfMaxBytes: 2 * 1024 * 1024, voteReceipts: false,
     });
     expect(validateGroupSettings(defaultGroupSettings)).toEqual([]);
+  });
+
+  it('refuse a send rate, PDF threshold or receipt flag out of range', () => {
+    const fields = validateGroupSettings({ ...defaultGroupSettings, sendRatePerSecond: 0, attachPdfMaxBytes: -1, voteReceipts: 'yes' as unknown as boolean }).map((e) => e.field);
+    expect(fields).toEqual(['settings.sendRatePerSecond', 'settings.attachPdfMaxBytes', 'settings.voteReceipts']);
   });
 });
 
@@ -164,6 +170,9 @@ const validSettings = fc
     voteDurationMinutes: r.voteDurationMinutes,
     signatureWorkingDays: r.signatureWorkingDays,
     reminderHoursBefore: r.reminderHoursBefore,
+    sendRatePerSecond: 14,
+    attachPdfMaxBytes: 2 * 1024 * 1024,
+    voteReceipts: false,
   }));
 
 const validRequest = fc.record({
