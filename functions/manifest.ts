@@ -10,7 +10,10 @@ export type Grant =
   | 'sfn:start'
   | 'sfn:callback'
   | 'sfn:stop'
-  | 'secret:read';
+  | 'secret:read'
+  /** Protocol documents in the documents bucket (S3): read them / store new ones. */
+  | 'documents:read'
+  | 'documents:write';
 
 /** `scheduled`: invoked asynchronously by an EventBridge schedule (`schedule` says when). */
 export type HandlerKind = 'http-public' | 'http-admin' | 'task' | 'ses-events' | 'scheduled';
@@ -50,7 +53,7 @@ export const handlers: HandlerSpec[] = [
     id: 'MemberLinks',
     entry: 'functions/handlers/member-links.ts',
     kind: 'http-public',
-    grants: ['table:read', 'table:write', 'ses:send', 'sfn:callback', 'secret:read'],
+    grants: ['table:read', 'table:write', 'ses:send', 'sfn:callback', 'secret:read', 'documents:read', 'documents:write'],
     memoryMb: 1024,
     timeoutSeconds: 29,
     description: 'Member link pages: GET shows, POST acts (proposals, attendance, opinions, ballots, dissent, signatures).',
@@ -60,7 +63,7 @@ export const handlers: HandlerSpec[] = [
     id: 'Admin',
     entry: 'functions/handlers/admin.ts',
     kind: 'http-admin',
-    grants: ['table:read', 'table:write', 'ses:send', 'sfn:start', 'sfn:callback', 'sfn:stop', 'secret:read'],
+    grants: ['table:read', 'table:write', 'ses:send', 'sfn:start', 'sfn:callback', 'sfn:stop', 'secret:read', 'documents:read', 'documents:write'],
     memoryMb: 1024,
     timeoutSeconds: 29,
     description: 'Chair and secretary endpoint: groups, convene, agenda, attendance, protocol narrative, cancel/move.',
@@ -95,10 +98,10 @@ export const handlers: HandlerSpec[] = [
   task('SendReminder', 'send-reminder', 'Sends a reminder to those who still must act, once per deadline.', ['ses:send', 'secret:read']),
   task('OpenVoting', 'open-voting', 'Meeting start: sends ballot links to members not recorded absent.', ['ses:send', 'secret:read']),
   task('CloseVoting', 'close-voting', 'Freezes the participants list and decides the quorum (п. 3.3).', []),
-  task('Tally', 'tally', 'Tallies each item (п. 3.2), or records no quorum and tells the members (п. 3.3).', ['ses:send', 'secret:read']),
-  task('RequestSignatures', 'request-signatures', 'Drafts the protocol and sends every signer a link to the exact version.', ['ses:send', 'secret:read']),
+  task('Tally', 'tally', 'Tallies each item (п. 3.2), or records no quorum and tells the members (п. 3.3).', ['ses:send']),
+  task('RequestSignatures', 'request-signatures', 'Drafts the protocol and sends every signer a link to the exact version.', ['ses:send', 'secret:read', 'documents:read', 'documents:write']),
   task('FinaliseProtocol', 'finalise-protocol', 'Finalises the protocol; the moment is the signing date (п. 3.4).', []),
-  task('Distribute', 'distribute', 'Sends the signed protocol (PDF, HTML) to every member (п. 3.4).', ['ses:send'], true),
+  task('Distribute', 'distribute', 'Sends every member the signed protocol (HTML; the PDF below the group threshold) and a personal download link (п. 3.4).', ['ses:send', 'secret:read', 'documents:read', 'documents:write'], true),
   task('CancelMeeting', 'cancel-meeting', 'Cancels the meeting and tells everyone.', ['ses:send']),
   task('RecordFailure', 'record-failure', 'Records a failed step and tells the secretary.', ['ses:send']),
 ];

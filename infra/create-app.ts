@@ -18,7 +18,9 @@ export interface CreateAppOptions {
 }
 
 export function createApp(options: CreateAppOptions = {}): { app: App; stack: KvorumStack } {
-  const app = new App(options.appProps);
+  // Also in cdk.json; set here too so every synth (the tests create the App without the CLI) uses
+  // a bucket policy, not an ACL, for S3 server access log delivery (the log bucket enforces owner).
+  const app = new App({ ...options.appProps, context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true, ...options.appProps?.context } });
   const config = options.config ?? configFromContext(app.node);
   const stack = new KvorumStack(app, options.stackId ?? STACK_ID, {
     config,

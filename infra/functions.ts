@@ -8,17 +8,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { Grant, HandlerSpec } from '../functions/manifest.ts';
 import { PROTOCOL_FONT_FILES } from '../functions/protocol/pdf.ts';
+import { cdkBundling, LAMBDA_RUNTIME, lambdaBundle, SOURCE_MAPS_CONTEXT_KEY, sourceMapsEnabled } from './bundling.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
-/** The newest Node.js runtime aws-cdk-lib 2.276 offers (asserted by test/unit/infra). */
-export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export { ESM_REQUIRE_BANNER, LAMBDA_RUNTIME } from './bundling.ts';
 
 /** Handlers (by aslName for tasks, else id) that render the protocol PDF and need the fonts beside the bundle. */
 export function rendersPdf(spec: HandlerSpec): boolean {
@@ -27,13 +28,6 @@ export function rendersPdf(spec: HandlerSpec): boolean {
 
 /** Where the fonts land in the Lambda: the bundle's own directory. */
 export const LAMBDA_TASK_ROOT = '/var/task';
-
-/**
- * The bundle is ESM; CommonJS dependencies bundled into it still call `require` (e.g. for Node
- * built-ins), so define one. The alias avoids clashing with a bundled `import { createRequire }`.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __kvorumCreateRequire } from 'node:module'; const require = __kvorumCreateRequire(import.meta.url);";
 
 /** What the grants of the manifest point at. */
 export interface GrantTargets {
@@ -47,7 +41,12 @@ export interface GrantTargets {
   /** "arn:…:execution:<state machine name>:*" — the executions of that state machine. */
   stateMachineExecutionsArn: string;
   linkSecret: secretsmanager.ISecret;
+  /** The private bucket of the protocol documents. */
+  documentsBucket: s3.IBucket;
 }
+
+/** Where the protocol documents live in the bucket (functions/store/documents.ts: documentKeys). */
+export const DOCUMENTS_PREFIX = 'meetings/';
 
 export interface KvorumFunctionProps {
   spec: HandlerSpec;
@@ -86,8 +85,10 @@ export class KvorumFunction extends Construct {
     );
 
     const withFonts = rendersPdf(spec);
-    // Stack traces point at the TypeScript sources (the bundle ships its .map file).
-    const environment: Record<string, string> = { ...props.environment, NODE_OPTIONS: '--enable-source-maps' };
+    // Source maps cost init time (reading and parsing the .map): only when switched on do the
+    // bundles ship one and stack traces point at the TypeScript sources.
+    const sourceMap = sourceMapsEnabled(this.node.tryGetContext(SOURCE_MAPS_CONTEXT_KEY));
+    const environment: Record<string, string> = { ...props.environment, ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}) };
     if (withFonts) {
       environment.PDF_FONT_DIR = LAMBDA_TASK_ROOT;
       // functions/protocol/pdf.ts reads KVORUM_FONT_DIR; both name the same directory.
@@ -112,17 +113,9 @@ export class KvorumFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       environment,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too: the version the tests ran against is the version that runs.
-        externalModules: [],
-        commandHooks: withFonts ? copyFontsHook() : undefined,
-      },
+      // infra/bundling.ts: minified ESM, the AWS SDK bundled and tree-shaken (the version the tests ran
+      // against is the version that runs), the same options scripts/bench.ts measures.
+      bundling: cdkBundling(lambdaBundle({ sourceMap }), withFonts ? copyFontsHook() : undefined),
     });
 
     acknowledge(
@@ -199,6 +192,16 @@ export function applyGrants(fn: KvorumFunction, targets: GrantTargets): void {
   if (grants.has('secret:read')) {
     statements.push(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [targets.linkSecret.secretArn] }),
+    );
+  }
+  const documentActions = [...(grants.has('documents:read') ? ['s3:GetObject'] : []), ...(grants.has('documents:write') ? ['s3:PutObject'] : [])];
+  if (documentActions.length > 0) {
+    const objects = targets.documentsBucket.arnForObjects(`${DOCUMENTS_PREFIX}*`);
+    statements.push(new iam.PolicyStatement({ actions: documentActions, resources: [objects] }));
+    acknowledge(
+      fn.role,
+      wildcardResourceFinding(fn, objects),
+      'Protocol documents are keyed per meeting, version and SHA-256 at run time; the wildcard covers the meetings/ prefix of the one documents bucket only, with GetObject/PutObject and nothing else.',
     );
   }
   for (const statement of statements) fn.role.addToPolicy(statement);

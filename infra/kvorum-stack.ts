@@ -19,6 +19,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -64,6 +65,10 @@ export class KvorumStack extends Stack {
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly linkSecret: secretsmanager.Secret;
+  /** Protocol documents (every signable version, the signed PDF and HTML): private, encrypted, TLS-only. */
+  readonly documentsBucket: s3.Bucket;
+  /** Server access logs of the documents bucket. */
+  readonly accessLogsBucket: s3.Bucket;
   readonly configurationSet: ses.ConfigurationSet;
   readonly emailIdentity: ses.EmailIdentity;
   readonly sesEventsTopic: sns.Topic;
@@ -123,6 +128,34 @@ export class KvorumStack extends Stack {
       'AwsSolutions-SMG4',
       'Rotating the link-signing key would invalidate every link already e-mailed for running meetings (ballots, signatures); it is rotated by hand between meetings (README, "Rotating the link-signing secret").',
     );
+
+    // ---- Protocol documents ------------------------------------------------------------------
+    // S3-managed keys (SSE-S3): encrypted at rest with no key policy to keep; access is governed by
+    // the bucket policy and the functions' grants. Versioned, so even an overwrite or delete of a
+    // content-addressed key keeps the bytes that were signed; retained when the stack goes.
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(config.logRetentionDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.accessLogsBucket,
+      'AwsSolutions-S1',
+      'This bucket receives the server access logs of the documents bucket; logging its own access would only log the log delivery.',
+    );
+    this.documentsBucket = new s3.Bucket(this, 'DocumentsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'documents/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     // ---- Notifications: one customer managed key, because SES and CloudWatch must be able to
     // publish to the encrypted topics and the AWS managed aws/sns key cannot grant them that.
@@ -239,6 +272,7 @@ export class KvorumStack extends Stack {
     for (const spec of handlers) {
       const environment = { ...commonEnvironment };
       if (spec.grants.includes('sfn:start')) environment.STATE_MACHINE_ARN = stateMachineArn;
+      if (spec.grants.includes('documents:read') || spec.grants.includes('documents:write')) environment.DOCUMENTS_BUCKET = this.documentsBucket.bucketName;
       // Invoked asynchronously (SNS, EventBridge): failed events go to the dead-letter queue.
       const asynchronous = spec.kind === 'ses-events' || spec.kind === 'scheduled';
       const fn = new KvorumFunction(this, spec.id, {
@@ -255,6 +289,7 @@ export class KvorumStack extends Stack {
         stateMachineArn,
         stateMachineExecutionsArn,
         linkSecret: this.linkSecret,
+        documentsBucket: this.documentsBucket,
       });
       this.functions.set(spec.id, fn);
     }

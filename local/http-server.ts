@@ -25,6 +25,7 @@ export interface LocalHttpOptions {
   issuer?: LocalIssuer;
   /** Extra plain handlers (local-only controls); return true when handled. */
   extra?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
+  /** Default 10 MB, API Gateway HTTP API's payload limit; each handler enforces its own routes' limits. */
   maxBodyBytes?: number;
 }
 
@@ -92,7 +93,7 @@ export function toEvent(req: IncomingMessage, body: Buffer, routeKey: string, pa
 }
 
 export async function startLocalHttp(options: LocalHttpOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
-  const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const limit = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const server = createServer((req, res) => {
     void (async () => {
       try {

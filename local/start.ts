@@ -123,6 +123,8 @@ async function main(): Promise<void> {
   system = await startLocalSystem({
     clock,
     dataDir: path.join(DATA, 'dynamodb'),
+    documentsDir: path.join(DATA, 's3'),
+    s3Port: port('S3_PORT', 4569),
     httpPort: port('PORT', 3000),
     sfnPort: port('SFN_PORT', 4584),
     dynamoPort: port('DYNAMODB_PORT', 4567),
@@ -155,6 +157,7 @@ Kvorum is running locally (Ctrl+C to stop).
   HTTP API (member links, /admin):    ${system.urls.http}
   Step Functions endpoint:            ${system.urls.sfn}
   DynamoDB endpoint (dynalite):       ${system.urls.dynamodb}   data in .data/dynamodb
+  S3 endpoint (s3rver, documents):    ${system.urls.s3}   data in .data/s3
   Production calendar warnings to:    ${LOCAL_OPS_ADDRESS} (checked daily, e-mailed at most weekly)
 ${firstRun ? `
 How to run a meeting: open the console, press «Созвать»; read the e-mails in the mailbox and open their

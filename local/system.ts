@@ -10,6 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { setDeps, type Deps } from '../functions/app/deps.ts';
 import { russianCalendar } from '../functions/calendar/index.ts';
 import type { Clock } from '../functions/lib/clock.ts';
+import { realPacer, type Pacer } from '../functions/lib/pacer.ts';
 import { Mailer } from '../functions/mail/mailer.ts';
 import { handlers, taskHandlers } from '../functions/manifest.ts';
 import { resumeAtFor, startMeetingExecution } from '../functions/app/steps/execution.ts';
@@ -18,14 +19,16 @@ import { ensureTable } from '../functions/store/table.ts';
 import { LocalStepFunctions } from '../workflows/local/runtime.ts';
 import { startSfnEndpoint } from '../workflows/local/endpoint.ts';
 import { startCalendarCheckTimer, type CalendarCheckTimer, type CalendarCheckTimerOptions } from './calendar-check-timer.ts';
+import { startS3Emulator } from './emulators/s3.ts';
 import { startSesLocal, type SesLocal } from './emulators/ses.ts';
+import { DocumentStore } from '../functions/store/documents.ts';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.ts';
 import { startLocalHttp, type LambdaHttpHandler, type LocalRoute } from './http-server.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * The whole Kvorum system in one process, on emulators, through the real AWS SDK clients:
- * dynalite (DynamoDB), aws-ses-v2-local (SES v2), the ONE state machine definition on
+ * dynalite (DynamoDB), s3rver (S3: the protocol documents), aws-ses-v2-local (SES v2), the ONE state machine definition on
  * aws-local-stepfunctions behind a local Step Functions endpoint, and the HTTP API serving the
  * same Lambda handlers the CDK stack deploys. `npm start` and the end-to-end tests both use it.
  */
@@ -38,6 +41,12 @@ export interface LocalSystemOptions {
   clock: Clock;
   /** Where dynalite keeps its data; null = in memory (tests). */
   dataDir: string | null;
+  /**
+   * Where the S3 emulator keeps the documents. Absent: beside dataDir (`<dataDir>-s3`), so documents
+   * survive a restart with the table; null, or no dataDir: a temporary directory removed on stop (tests).
+   */
+  documentsDir?: string | null;
+  s3Port?: number;
   httpPort?: number;
   sfnPort?: number;
   dynamoPort?: number;
@@ -51,6 +60,11 @@ export interface LocalSystemOptions {
   /** Who runs the system (deps.opsAddress; the stack's OpsEmail): `npm start` passes the demo secretary. */
   opsAddress?: string;
   /**
+   * Time for pacing sends to each group's rate and for the tasks' time budget: real time by default
+   * (the rate is honoured locally too); a VirtualPacer makes a test fast and its invocations exact.
+   */
+  pacer?: Pacer;
+  /**
    * Runs the production calendar horizon check at start and once per day of the clock (the stack's
    * daily schedule); off unless given (`npm start` turns it on).
    */
@@ -63,7 +77,7 @@ export interface LocalSystem {
   stateMachineArn: string;
   issuer: LocalIssuer;
   ses: SesLocal;
-  urls: { http: string; sfn: string; dynamodb: string; mailbox: string };
+  urls: { http: string; sfn: string; dynamodb: string; mailbox: string; s3: string };
   /** The daily production calendar check, when `calendarCheck` was given. */
   calendarCheck?: CalendarCheckTimer;
   /** Starts executions for meetings left in progress (after a restart). */
@@ -94,6 +108,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stops.push(dynamo.stop);
     const ses = await startSesLocal({ mailboxPort: options.mailboxPort ?? 0 });
     stops.push(() => ses.stop());
+    const documentsDir = options.documentsDir !== undefined ? options.documentsDir : options.dataDir ? `${options.dataDir}-s3` : null;
+    const s3 = await startS3Emulator({ directory: documentsDir, port: options.s3Port ?? 0, region: REGION });
+    stops.push(() => s3.stop());
+    const documents = new DocumentStore({ bucket: s3.bucket, client: s3.client });
 
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS });
     const tableName = 'kvorum';
@@ -103,10 +121,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const mailer = new Mailer({ ses: ses.client, from: senderAddress, ledger: store, clock });
 
     // Task handlers: the same modules the stack bundles, found through the manifest.
+    const pacer = options.pacer ?? realPacer;
     const taskModules = new Map<string, (payload: unknown) => Promise<unknown>>();
     for (const spec of taskHandlers) {
       const mod = (await import(pathToFileURL(path.join(ROOT, spec.entry)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
-      taskModules.set(`${spec.aslName}Arn`, (payload) => mod.handler(payload, { functionName: spec.id, awsRequestId: 'local' }));
+      // As in Lambda, a task knows how long it may still run (its fan-out stops in time and continues).
+      taskModules.set(`${spec.aslName}Arn`, (payload) => {
+        const deadline = pacer.now() + spec.timeoutSeconds * 1000;
+        return mod.handler(payload, { functionName: spec.id, awsRequestId: 'local', getRemainingTimeInMillis: () => deadline - pacer.now() });
+      });
     }
     const runtime = new LocalStepFunctions({
       clock,
@@ -145,6 +168,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const linkSecret = options.linkSecret ?? 'local-link-signing-secret-not-for-production';
     deps = {
       store,
+      documents,
       mailer,
       sfn,
       clock,
@@ -154,6 +178,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stateMachineArn,
       senderAddress,
       ...(options.opsAddress ? { opsAddress: options.opsAddress } : {}),
+      pacer,
     };
     setDeps(deps);
 
@@ -170,7 +195,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stateMachineArn,
       issuer,
       ses,
-      urls: { http: http.url, sfn: sfnEndpoint.url, dynamodb: dynamo.endpoint, mailbox: ses.mailboxUrl },
+      urls: { http: http.url, sfn: sfnEndpoint.url, dynamodb: dynamo.endpoint, mailbox: ses.mailboxUrl, s3: s3.endpoint },
       ...(calendarCheck ? { calendarCheck } : {}),
       async resumeActiveMeetings() {
         const resumed: string[] = [];

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { validateGroupSettings, defaultGroupSettings } from '../domain/deadlines.ts';
 import { validateConveneRequest } from '../domain/convene.ts';
 import type { DomainError } from '../domain/result.ts';
-import { normaliseEmail, presidingPerson, validateActingSecretary, validateRoster } from '../domain/roster.ts';
+import { MAX_ROSTER_MEMBERS, normaliseEmail, presidingPerson, rosterSizeError, validateActingSecretary, validateRoster } from '../domain/roster.ts';
 import type { Group, Instant, Lang, Member, MeetingDeadlines, MeetingPhase } from '../domain/types.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized, unprocessable } from '../http/errors.ts';
 import { validate } from '../http/middleware.ts';
@@ -12,19 +12,23 @@ import { formatInstant } from '../lib/format.ts';
 import * as mail from '../mail/messages.ts';
 import { renderProtocolHtml } from '../protocol/html.ts';
 import { renderProtocolPdf } from '../protocol/pdf.ts';
+import { memberTerms } from '../store/ballots.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import {
   isTerminalPhase,
   type AgendaItemRecord,
   type AgendaMaterial,
+  type GroupRecord,
   type GroupWithAddresses,
   type ItemNarrative,
   type MeetingBundle,
   type MeetingRecord,
+  type MemberBallot,
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
+import { sfnOf } from './sfn-client.ts';
 import { deadlineNotes, type DeadlineNote } from './deadline-notes.ts';
 import { announceCancellation } from './steps/cancel.ts';
 import { recordAgendaApproval, resumeAtFor, startMeetingExecution } from './steps/execution.ts';
@@ -32,6 +36,7 @@ import { sendInviteeNotice } from './steps/notice.ts';
 import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
 import { sendBallot } from './steps/voting.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from './meeting-view.ts';
+import { loadNarrative } from './protocol-documents.ts';
 import { absentIds, buildProtocolModel, missingSigners, participantsOf, tallies } from './protocol-draft.ts';
 
 /**
@@ -162,7 +167,14 @@ function domainFailure(code: string, errors: DomainError[]): HttpError {
 }
 
 async function loadGroup(deps: Deps, groupId: string): Promise<GroupWithAddresses> {
-  const group = await deps.store.getGroup(groupId);
+  const group = await deps.store.getGroup(groupId).catch((error: unknown) => {
+    if (!(error instanceof ConditionFailedError && error.reason === 'roster-incomplete')) throw error;
+    throw conflict(
+      'roster-incomplete',
+      `Состав рабочей группы «${groupId}» сохранён не полностью; повторите последнее изменение состава.`,
+      `The roster of working group "${groupId}" is not stored whole; repeat the last roster change.`,
+    );
+  });
   if (!group) throw notFound('group', `Рабочая группа «${groupId}» не найдена.`, `Working group "${groupId}" not found.`);
   return group;
 }
@@ -246,7 +258,7 @@ export function storeRefusal(error: unknown): HttpError | undefined {
 async function stopExecution(deps: Deps, executionArn: string | undefined, error: string, cause: string): Promise<void> {
   if (!executionArn) return;
   try {
-    await deps.sfn.send(new StopExecutionCommand({ executionArn, error, cause: cause.slice(0, 32_000) }));
+    await sfnOf(deps).send(new StopExecutionCommand({ executionArn, error, cause: cause.slice(0, 32_000) }));
   } catch (e) {
     // Already gone (e.g. the local runtime restarted): nothing to stop.
     if (e instanceof ExecutionDoesNotExist || (e as Error).name === 'ExecutionDoesNotExist') return;
@@ -301,7 +313,7 @@ const createGroupSchema = z.strictObject({
       }),
     )
     .min(1)
-    .max(200),
+    .max(MAX_ROSTER_MEMBERS),
 });
 
 const agendaItemInput = z.strictObject({
@@ -450,13 +462,35 @@ function groupFromInput(id: string, input: z.infer<typeof createGroupSchema>): G
   return { id, bodyName: input.bodyName, name: input.name, settings, members };
 }
 
+/** A roster over the limit is refused first, with the limit in the message (zod would only say "too big"). */
+function checkRosterSize(body: unknown): void {
+  const members = typeof body === 'object' && body !== null ? (body as { members?: unknown }).members : undefined;
+  const tooLarge = Array.isArray(members) ? rosterSizeError(members.length) : null;
+  if (tooLarge) throw domainFailure('roster-too-large', [tooLarge]);
+}
+
+/** Stores the group; a roster written concurrently by another request is a 409 (GroupRepository.putGroup). */
+async function saveGroup(deps: Deps, group: Group): Promise<GroupRecord> {
+  try {
+    return await deps.store.putGroup(group);
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError && error.reason === 'roster-conflict')) throw error;
+    throw conflict(
+      'roster-conflict',
+      'Состав рабочей группы в это же время изменяет другой запрос; обновите данные и повторите.',
+      'Another request is changing the roster at the same time; reload and try again.',
+    );
+  }
+}
+
 export async function createGroup(deps: Deps, caller: Caller, body: unknown): Promise<{ group: GroupWithAddresses }> {
   if (!caller.groups.includes('chair') && !caller.groups.includes('secretary')) throw forbidden();
+  checkRosterSize(body);
   const input = validate(createGroupSchema, body);
   const group = groupFromInput(randomUUID(), input);
   authorize(caller, group, 'read');
-  await deps.store.putGroup(group);
-  return { group: await loadGroup(deps, group.id) };
+  // A new group has no address statuses yet: no need to read it back.
+  return { group: { ...(await saveGroup(deps, group)), addresses: {} } };
 }
 
 /**
@@ -467,6 +501,7 @@ export async function createGroup(deps: Deps, caller: Caller, body: unknown): Pr
 export async function updateGroup(deps: Deps, caller: Caller, groupId: string, body: unknown): Promise<{ group: GroupWithAddresses }> {
   const current = await loadGroup(deps, groupId);
   authorize(caller, current, 'read');
+  checkRosterSize(body);
   const input = validate(createGroupSchema, body);
   const group = groupFromInput(groupId, input);
   authorize(caller, group, 'read');
@@ -478,8 +513,7 @@ export async function updateGroup(deps: Deps, caller: Caller, groupId: string, b
       `The roster and settings cannot change while a meeting is in progress: ${running.map((m) => `"${m.title}"`).join(', ')}.`,
     );
   }
-  await deps.store.putGroup(group);
-  return { group: await loadGroup(deps, groupId) };
+  return { group: { ...(await saveGroup(deps, group)), addresses: current.addresses } };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -646,6 +680,8 @@ export async function getMeeting(deps: Deps, caller: Caller, meetingId: string) 
       openedAt: bundle.ballotBox.openedAt ?? null,
       closedAt: bundle.ballotBox.closedAt ?? null,
       voters: Object.keys(bundle.ballotBox.votes),
+      /** Every accepted vote change (п. 3.2), kept on the member items: the record of who voted how and when. */
+      history: bundle.voteHistory,
     },
     participants: closed ? participantsOf(group.members, bundle.ballotBox) : null,
     tally: result ? { quorum: result.quorum, participants: result.participants, items: result.items } : null,
@@ -659,7 +695,7 @@ export async function getMeeting(deps: Deps, caller: Caller, meetingId: string) 
           signingDeadline: protocol.signingDeadline,
           finalisedAt: protocol.finalisedAt ?? null,
           missingSigners: missingSigners(group, bundle).map((m) => m.id),
-          narrative: protocol.narrative,
+          narrative: await loadNarrative(deps, protocol),
         }
       : null,
     audit: await deps.store.listAudit(meetingId),
@@ -802,16 +838,29 @@ export async function markAttendance(deps: Deps, caller: Caller, meetingId: stri
   if (input.status === 'present' && meeting.phase !== 'in-session') {
     throw conflict('meeting-not-started', 'Отметить присутствующим можно только во время заседания.', 'A member can be marked present only while the meeting is in session.');
   }
-  const box = await deps.store.setAttendance(meetingId, member.id, input.status, secretary.id);
+  const terms = memberTerms(meeting);
+  let marked: MemberBallot;
+  try {
+    marked = await deps.store.ballots.setAttendance(meetingId, member.id, { status: input.status, by: secretary.id }, terms);
+  } catch (error) {
+    if (error instanceof ConditionFailedError && error.reason === 'voting-closed') {
+      throw conflict('voting-closed', 'Голосование закрыто: список участников зафиксирован (п. 3.3).', 'Voting has closed: the participants list is frozen (cl. 3.3).');
+    }
+    if (error instanceof ConditionFailedError && error.reason === 'stale') {
+      throw conflict('stale', 'Заседание изменилось; обновите страницу и повторите.', 'The meeting has changed; reload and try again.');
+    }
+    throw error;
+  }
   let ballotSent = false;
-  // A member who arrives while voting is open gets a ballot (п. 2.6б).
-  if (input.status === 'present' && box.openedAt && !box.closedAt) {
+  // A member who arrives while voting is open becomes a voter and gets a ballot (п. 2.6б).
+  if (input.status === 'present' && bundle.ballotBox.openedAt && !bundle.ballotBox.closedAt) {
+    await deps.store.ballots.addVoters(meetingId, [member.id], terms);
     const items = bundle.agenda.filter((i) => i.approved).map((i) => i.title);
     await sendBallot(deps, group, meeting, member, items);
     ballotSent = true;
   }
   await audit(deps, meetingId, secretary, 'attendance-marked', { memberId: member.id, status: input.status, ballotSent });
-  return { attendance: box.attendance, ballotSent };
+  return { memberId: member.id, attendance: marked.attendance, ballotSent };
 }
 
 /**
@@ -915,7 +964,7 @@ export async function editNarrative(deps: Deps, caller: Caller, meetingId: strin
       unknown.map((id) => ({ field: `items.${id}`, code: 'unknown-item' })),
     );
   }
-  const narrative: Record<string, ItemNarrative> = { ...protocol.narrative };
+  const narrative: Record<string, ItemNarrative> = { ...(await loadNarrative(deps, protocol)) };
   for (const [id, text] of Object.entries(input.items)) narrative[id] = { heard: text.heard.trim(), spoke: text.spoke.trim() };
   const saved = await draftProtocol(deps, group, meetingId, secretary.id, narrative);
   const changed = saved.version !== protocol.version;
@@ -1031,7 +1080,7 @@ async function protocolModelOf(deps: Deps, caller: Caller, meetingId: string) {
   const { group, bundle, context } = await loadMeeting(deps, meetingId);
   authorize(caller, group, 'read', context);
   if (!bundle.protocol) throw notFound('protocol', 'Протокол ещё не составлен.', 'The protocol has not been drafted yet.');
-  return { model: buildProtocolModel(group, bundle, { votingClosed: true }), meeting: bundle.meeting };
+  return { model: buildProtocolModel(group, bundle, { votingClosed: true, narrative: await loadNarrative(deps, bundle.protocol) }), meeting: bundle.meeting };
 }
 
 /** GET /admin/meetings/{id}/protocol.html */

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { russianCalendar, type ProductionCalendar } from '../calendar/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
+import type { Pacer } from '../lib/pacer.ts';
 import { Mailer } from '../mail/mailer.ts';
+import type { DocumentStore } from '../store/documents.ts';
 import { KvorumStore } from '../store/store.ts';
 
 /**
@@ -14,12 +15,22 @@ import { KvorumStore } from '../store/store.ts';
  */
 export interface Deps {
   store: KvorumStore;
+  /**
+   * Protocol documents (S3). Read it through `documentsOf(deps)` (functions/app/document-store.ts),
+   * which makes one from the environment when none was handed in: only the functions that use
+   * documents then bundle the S3 client.
+   */
+  documents?: DocumentStore;
   mailer: Mailer;
-  sfn: SFNClient;
+  /** Step Functions; read it through `sfnOf(deps)` (functions/app/sfn-client.ts), for the same reason. */
+  sfn?: SFNClient;
   clock: Clock;
   calendar: ProductionCalendar;
-  /** The link-signing secret (Secrets Manager in AWS). */
-  linkSecret(): Promise<string>;
+  /**
+   * The link-signing secret; read it through `linkSecretOf(deps)` (functions/app/link-secret.ts),
+   * which reads Secrets Manager (or LINK_SECRET) when none was handed in.
+   */
+  linkSecret?(): Promise<string>;
   /** Base URL of the HTTP API, e.g. "https://abc.execute-api.eu-central-1.amazonaws.com". */
   publicBaseUrl: string;
   stateMachineArn: string;
@@ -27,6 +38,8 @@ export interface Deps {
   senderAddress: string;
   /** Who runs the system (stack parameter OpsEmail; locally the demo secretary): told when the production calendar runs out. */
   opsAddress?: string;
+  /** Paces per-recipient sends to the group's rate (functions/app/fan-out.ts); real time when absent. */
+  pacer?: Pacer;
 }
 
 let current: Deps | undefined;
@@ -47,36 +60,45 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** A value made on first call and kept: SDK clients are created on first use, not at import. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/**
+ * Reads (and checks) the environment at once; each SDK client is built on first use, so a function
+ * that never sends mail never constructs an SES client. The Step Functions client and the document
+ * store are not built here at all, nor is the link secret read (sfnOf, documentsOf, linkSecretOf):
+ * only the functions that use them bundle those clients.
+ */
 export function depsFromEnv(env: NodeJS.ProcessEnv): Deps {
   const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
   const clock = systemClock;
-  const store = new KvorumStore({ client: new DynamoDBClient({ ...endpoint('DYNAMODB_ENDPOINT') }), tableName: required(env, 'TABLE_NAME'), clock });
+  const tableName = required(env, 'TABLE_NAME');
   const senderAddress = required(env, 'SENDER_ADDRESS');
-  const mailer = new Mailer({
-    ses: new SESv2Client({ ...endpoint('SES_ENDPOINT') }),
-    from: senderAddress,
-    ledger: store,
-    clock,
-    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
-  });
-  let secret: Promise<string> | undefined;
-  const secretArn = env.LINK_SECRET_ARN;
+  const publicBaseUrl = required(env, 'PUBLIC_BASE_URL').replace(/\/$/, '');
+  const store = once(() => new KvorumStore({ client: new DynamoDBClient({ ...endpoint('DYNAMODB_ENDPOINT') }), tableName, clock }));
+  const mailer = once(
+    () =>
+      new Mailer({
+        ses: new SESv2Client({ ...endpoint('SES_ENDPOINT') }),
+        from: senderAddress,
+        ledger: store(),
+        clock,
+        ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+      }),
+  );
   return {
-    store,
-    mailer,
-    sfn: new SFNClient({ ...endpoint('SFN_ENDPOINT') }),
+    get store() {
+      return store();
+    },
+    get mailer() {
+      return mailer();
+    },
     clock,
     calendar: russianCalendar,
-    linkSecret: () => {
-      secret ??= secretArn
-        ? new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn })).then((r) => {
-            if (!r.SecretString) throw new Error('link-signing secret is empty');
-            return r.SecretString;
-          })
-        : Promise.resolve(required(env, 'LINK_SECRET'));
-      return secret;
-    },
-    publicBaseUrl: required(env, 'PUBLIC_BASE_URL').replace(/\/$/, ''),
+    publicBaseUrl,
     stateMachineArn: env.STATE_MACHINE_ARN ?? '',
     senderAddress,
     ...(env.OPS_EMAIL ? { opsAddress: env.OPS_EMAIL } : {}),

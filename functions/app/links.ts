@@ -1,9 +1,21 @@
 import { createHmac } from 'node:crypto';
+import pMap from 'p-map';
 import type { Instant } from '../domain/types.ts';
 import { signLink, verifyLinkMac, parseToken, LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import type { LinkRecord } from '../store/records.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import type { Deps } from './deps.ts';
+import { linkSecretOf } from './link-secret.ts';
+
+export interface LinkRequest {
+  meetingId: string;
+  /** Stored on the link so its page reads the meeting, group and member in one batch (LinkRecord). */
+  groupId?: string;
+  memberId: string;
+  purpose: LinkPurpose;
+  expiresAt: Instant;
+  revision: number;
+}
 
 /**
  * Personal links (SPEC «Links in e-mails»). The link id is derived from the secret and
@@ -11,31 +23,85 @@ import type { Deps } from './deps.ts';
  * of a second one, while nobody without the secret can compute it; after a revocation the next
  * generation is issued.
  */
-export async function issueLink(
-  deps: Deps,
-  link: { meetingId: string; memberId: string; purpose: LinkPurpose; expiresAt: Instant; revision: number },
-): Promise<string> {
-  const secret = await deps.linkSecret();
-  // A revoked link stays revoked; the next generation is a new link for the same purpose.
-  for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
-    const id = createHmac('sha256', secret)
-      .update(`kvorum-link-id:v1:${link.meetingId}:${link.memberId}:${link.purpose}:${link.revision}${generation ? `:g${generation}` : ''}`)
-      .digest()
-      .subarray(0, 16)
-      .toString('base64url');
-    try {
-      await deps.store.putLink({ id, ...link });
-    } catch (error) {
-      // A retried task issues the same link again: the stored one stands, unless it was revoked.
-      if (!(error instanceof ConditionFailedError && error.reason === 'exists')) throw error;
-      if ((await deps.store.getLink(id))?.revokedAt) continue;
+export async function issueLink(deps: Deps, link: LinkRequest): Promise<string> {
+  return (await issueLinks(deps, [link]))[0]!;
+}
+
+/**
+ * The links of many recipients at once (a fan-out chunk), in the order asked: the derived ids are read
+ * with one batch, and only the missing ones are written — a re-run reuses every stored link without a
+ * failed conditional write. A revoked link stays revoked; the next generation is a new link.
+ */
+export async function issueLinks(deps: Deps, requests: readonly LinkRequest[]): Promise<string[]> {
+  const secret = await linkSecretOf(deps);
+  const urls: string[] = new Array<string>(requests.length);
+  // Requests for the same link (same member and purpose) share one id: one read, at most one write.
+  let pending = [...groupBy(requests.map((request, index) => ({ request, index })), ({ request }) => linkId(secret, request, 0)).entries()].map(
+    ([id, asked]) => ({ id, generation: 0, request: asked[0]!.request, indexes: asked.map((a) => a.index) }),
+  );
+  const issued = (p: (typeof pending)[number]) => {
+    for (const index of p.indexes) urls[index] = `${deps.publicBaseUrl}/l/${signLink(secret, p.id, p.request.purpose)}`;
+  };
+  while (pending.length > 0) {
+    const stored = await deps.store.getLinks(pending.map((p) => p.id));
+    const revoked: typeof pending = [];
+    const missing: typeof pending = [];
+    for (const p of pending) {
+      const link = stored.get(p.id);
+      if (!link) missing.push(p);
+      else if (link.revokedAt) revoked.push(p);
+      else issued(p);
     }
-    return `${deps.publicBaseUrl}/l/${signLink(secret, id, link.purpose)}`;
+    await pMap(
+      missing,
+      async (p) => {
+        try {
+          await deps.store.putLink({ id: p.id, ...p.request });
+          issued(p);
+        } catch (error) {
+          // Written by someone else since the read (a concurrent run): theirs stands, unless revoked.
+          if (!(error instanceof ConditionFailedError && error.reason === 'exists')) throw error;
+          if ((await deps.store.getLink(p.id))?.revokedAt) revoked.push(p);
+          else issued(p);
+        }
+      },
+      { concurrency: 8 },
+    );
+    pending = revoked.map((p) => {
+      const generation = p.generation + 1;
+      if (generation >= MAX_GENERATIONS) throw new Error(`Too many revoked ${p.request.purpose} links for ${p.request.memberId} in meeting ${p.request.meetingId}`);
+      return { ...p, generation, id: linkId(secret, p.request, generation) };
+    });
   }
-  throw new Error(`Too many revoked ${link.purpose} links for ${link.memberId} in meeting ${link.meetingId}`);
+  return urls;
+}
+
+/** One purpose's links for a chunk of members (a fan-out's `prepare`), by member id. */
+export async function linksByMember(deps: Deps, memberIds: readonly string[], link: Omit<LinkRequest, 'memberId'>): Promise<Map<string, string>> {
+  const urls = await issueLinks(deps, memberIds.map((memberId) => ({ ...link, memberId })));
+  return new Map(memberIds.map((id, i) => [id, urls[i]!]));
 }
 
 const MAX_GENERATIONS = 20;
+
+function linkId(secret: string, link: LinkRequest, generation: number): string {
+  return createHmac('sha256', secret)
+    .update(`kvorum-link-id:v1:${link.meetingId}:${link.memberId}:${link.purpose}:${link.revision}${generation ? `:g${generation}` : ''}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
 
 export type LinkProblem = 'malformed' | 'forged' | 'unknown' | 'revoked' | 'expired';
 
@@ -46,7 +112,7 @@ export async function resolveLink(deps: Deps, token: string): Promise<ResolvedLi
   const parsed = parseToken(token);
   if (!parsed) return { ok: false, problem: 'malformed' };
   // The MAC is checked before any lookup: a forged token costs no database read.
-  const secret = await deps.linkSecret();
+  const secret = await linkSecretOf(deps);
   const purpose = LINK_PURPOSES.find((p) => verifyLinkMac(secret, token, p).ok);
   if (!purpose) return { ok: false, problem: 'forged' };
   const link = await deps.store.getLink(parsed.linkId);

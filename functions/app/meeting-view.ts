@@ -5,7 +5,7 @@ import type { Deps } from './deps.ts';
 
 /** Small translations from stored records to what e-mails and pages show. */
 
-export function meetingInfo(group: GroupRecord, meeting: MeetingRecord): MeetingInfo {
+export function meetingInfo(group: Pick<GroupRecord, 'name'>, meeting: MeetingRecord): MeetingInfo {
   return {
     id: meeting.id,
     title: meeting.title,

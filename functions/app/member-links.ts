@@ -18,6 +18,7 @@ import {
   voteFieldName,
   when,
   type ActionKind,
+  type BallotRefusal,
   type FieldErrors,
   type PageFacts,
   type PageResult,
@@ -26,13 +27,16 @@ import {
 import { renderProtocolArticle } from '../protocol/html.ts';
 import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
-import type { GroupRecord, LinkRecord, MeetingBundle, MeetingRecord } from '../store/records.ts';
+import { memberTerms } from '../store/ballots.ts';
+import type { BallotHeader, GroupHeader, GroupRecord, LinkRecord, MeetingBundle, MeetingRecord, MemberBallot } from '../store/records.ts';
 import type { Deps } from './deps.ts';
 import { completePhase, recordAgendaApproval } from './steps/execution.ts';
 import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
 import { issueLink, resolveLink, type LinkProblem } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf, signingDeadlineOf } from './meeting-view.ts';
-import { buildProtocolModel, missingSigners, participantsOf, signersOf } from './protocol-draft.ts';
+import { showSignedProtocol } from './signed-protocol-link.ts';
+import { loadNarrative } from './protocol-documents.ts';
+import { buildProtocolModel, participantsOf } from './protocol-draft.ts';
 
 /**
  * What a person can do from an e-mailed link (SPEC «Links in e-mails»): GET shows a page with the
@@ -41,10 +45,10 @@ import { buildProtocolModel, missingSigners, participantsOf, signersOf } from '.
  */
 export type LinkResponse = PageResult & { contentType?: string; body?: Buffer; filename?: string };
 
-interface LinkCtx {
+interface LinkCtx<G extends GroupHeader = GroupRecord> {
   deps: Deps;
   link: LinkRecord;
-  group: GroupRecord;
+  group: G;
   meeting: MeetingRecord;
   member: Member;
   lang: Lang;
@@ -60,15 +64,51 @@ const PROBLEM_REASON: Record<LinkProblem, 'unknown' | 'revoked' | 'expired'> = {
   expired: 'expired',
 };
 
-async function context(deps: Deps, token: string, acceptLang: Lang): Promise<LinkCtx | LinkResponse> {
+/**
+ * A ballot or attendance page: the meeting, the group header, the member and the member's own ballot
+ * item, read in ONE BatchGetItem (store.loadMemberView) — no partition is queried.
+ */
+interface VoterCtx extends LinkCtx<GroupHeader> {
+  ballotHeader: BallotHeader | null;
+  mine: MemberBallot | null;
+}
+
+/** The link, or the page that says why it does not work. */
+async function linkOf(deps: Deps, token: string, acceptLang: Lang): Promise<LinkRecord | LinkResponse> {
   const resolved = await resolveLink(deps, token);
-  if (!resolved.ok) {
-    return errorPage({ lang: acceptLang, reason: PROBLEM_REASON[resolved.problem], ...(resolved.problem === 'expired' && resolved.link ? { deadline: resolved.link.expiresAt } : {}) });
-  }
-  const { link } = resolved;
+  if (resolved.ok) return resolved.link;
+  return errorPage({ lang: acceptLang, reason: PROBLEM_REASON[resolved.problem], ...(resolved.problem === 'expired' && resolved.link ? { deadline: resolved.link.expiresAt } : {}) });
+}
+
+const isLink = (x: LinkRecord | LinkResponse): x is LinkRecord => 'memberId' in x;
+
+const isVoterPurpose = (purpose: string) => purpose === 'attendance' || purpose === 'ballot';
+
+async function context(deps: Deps, token: string, link: LinkRecord, acceptLang: Lang): Promise<LinkCtx | LinkResponse> {
   const meeting = await deps.store.getMeeting(link.meetingId);
   const group = meeting ? await deps.store.getGroup(meeting.groupId) : null;
-  const member = group?.members.find((m) => m.id === link.memberId);
+  return checked(deps, token, link, meeting, group, group?.members.find((m) => m.id === link.memberId), acceptLang);
+}
+
+async function voterContext(deps: Deps, token: string, link: LinkRecord, acceptLang: Lang): Promise<VoterCtx | LinkResponse> {
+  // A link issued before links carried their group: the meeting is read first, to find it.
+  const groupId = link.groupId ?? (await deps.store.getMeeting(link.meetingId))?.groupId;
+  const view = groupId ? await deps.store.loadMemberView(link.meetingId, groupId, link.memberId) : null;
+  const ctx = checked(deps, token, link, view?.meeting.groupId === groupId ? view?.meeting : null, view?.group, view?.member, acceptLang);
+  if (!isCtx(ctx)) return ctx;
+  return { ...ctx, ballotHeader: view?.ballotHeader ?? null, mine: view?.ballot ?? null };
+}
+
+/** What every link page checks: the member is in the roster, the link is for the live meeting's revision. */
+function checked<G extends GroupHeader>(
+  deps: Deps,
+  token: string,
+  link: LinkRecord,
+  meeting: MeetingRecord | null | undefined,
+  group: G | null | undefined,
+  member: Member | null | undefined,
+  acceptLang: Lang,
+): LinkCtx<G> | LinkResponse {
   if (!meeting || !group || !member) return errorPage({ lang: acceptLang, reason: 'unknown' });
   const lang = member.lang;
   // A link made for an older revision (the meeting moved) or a cancelled meeting acts no more.
@@ -85,45 +125,57 @@ async function context(deps: Deps, token: string, acceptLang: Lang): Promise<Lin
   return { deps, link, group, meeting, member, lang, facts, action: `${deps.publicBaseUrl}/l/${token}` };
 }
 
-const isCtx = (x: LinkCtx | LinkResponse): x is LinkCtx => 'deps' in x;
+const isCtx = <C extends LinkCtx<GroupHeader>>(x: C | LinkResponse): x is C => 'deps' in x;
 
 export async function showLink(deps: Deps, token: string, query: Record<string, string | undefined>, acceptLang: Lang): Promise<LinkResponse> {
-  const ctx = await context(deps, token, acceptLang);
+  const link = await linkOf(deps, token, acceptLang);
+  if (!isLink(link)) return link;
+  if (isVoterPurpose(link.purpose)) {
+    const voter = await voterContext(deps, token, link, acceptLang);
+    if (!isCtx(voter)) return voter;
+    return link.purpose === 'ballot' ? ballotForm(voter) : attendanceForm(voter, await approvedAgenda(voter));
+  }
+  const ctx = await context(deps, token, link, acceptLang);
   if (!isCtx(ctx)) return ctx;
   const bundle = await bundleOf(ctx);
   switch (ctx.link.purpose) {
     case 'propose':
       return proposalPage({ facts: ctx.facts, action: ctx.action, deadline: ctx.meeting.deadlines.proposalsClose });
-    case 'attendance':
-      return attendanceForm(ctx, bundle);
-    case 'ballot':
-      return ballotForm(ctx, bundle);
     case 'dissent':
       return dissentPage({ facts: ctx.facts, action: ctx.action, items: approvedItems(bundle), deadline: signingDeadlineOf(ctx.meeting) });
     case 'sign':
       if (query.format === 'pdf') return protocolPdf(ctx, bundle);
-      return withDissentLink(ctx, bundle, signForm(ctx, bundle));
+      return withDissentLink(ctx, bundle, await signForm(ctx, bundle));
     case 'approve':
       return approveForm(ctx, bundle);
+    case 'protocol':
+      return showSignedProtocol(ctx.deps, { lang: ctx.lang, facts: ctx.facts, action: ctx.action, groupName: ctx.group.name }, ctx.meeting, bundle.protocol, query.format);
     default:
       return errorPage({ lang: ctx.lang, reason: 'unknown' });
   }
 }
 
 export async function actOnLink(deps: Deps, token: string, form: Record<string, string>, acceptLang: Lang): Promise<LinkResponse> {
-  const ctx = await context(deps, token, acceptLang);
+  const link = await linkOf(deps, token, acceptLang);
+  if (!isLink(link)) return link;
+  if (isVoterPurpose(link.purpose)) {
+    const voter = await voterContext(deps, token, link, acceptLang);
+    if (!isCtx(voter)) return voter;
+    return link.purpose === 'ballot' ? vote(voter, form) : attendance(voter, form);
+  }
+  if (link.purpose === 'sign') {
+    // A signature needs the meeting, the group header and the member: the same ONE BatchGetItem.
+    const signer = await voterContext(deps, token, link, acceptLang);
+    if (!isCtx(signer)) return signer;
+    return sign(signer, form, () => context(deps, token, link, acceptLang));
+  }
+  const ctx = await context(deps, token, link, acceptLang);
   if (!isCtx(ctx)) return ctx;
   switch (ctx.link.purpose) {
     case 'propose':
       return propose(ctx, form);
-    case 'attendance':
-      return attendance(ctx, form);
-    case 'ballot':
-      return vote(ctx, form);
     case 'dissent':
       return dissent(ctx, form);
-    case 'sign':
-      return sign(ctx, form);
     case 'approve':
       return approve(ctx);
     default:
@@ -141,17 +193,17 @@ async function bundleOf(ctx: LinkCtx): Promise<MeetingBundle> {
 
 const approvedItems = (bundle: MeetingBundle) => bundle.agenda.filter((i) => i.approved).map((i) => ({ id: i.id, title: i.title }));
 
-const past = (ctx: LinkCtx, deadline: Instant) => ctx.deps.clock.now().getTime() > Date.parse(deadline);
+const past = (ctx: LinkCtx<GroupHeader>, deadline: Instant) => ctx.deps.clock.now().getTime() > Date.parse(deadline);
 
-function late(ctx: LinkCtx, action: ActionKind, deadline: Instant, refusedText?: string): LinkResponse {
+function late(ctx: LinkCtx<GroupHeader>, action: ActionKind, deadline: Instant, refusedText?: string): LinkResponse {
   return errorPage({ lang: ctx.lang, reason: 'deadline-passed', facts: ctx.facts, deadline, action, ...(refusedText ? { refusedText } : {}) });
 }
 
-function badRequest(ctx: LinkCtx): LinkResponse {
+function badRequest(ctx: LinkCtx<GroupHeader>): LinkResponse {
   return errorPage({ lang: ctx.lang, reason: 'bad-request', facts: ctx.facts });
 }
 
-async function audit(ctx: LinkCtx, action: string, detail: Record<string, unknown> = {}) {
+async function audit(ctx: LinkCtx<GroupHeader>, action: string, detail: Record<string, unknown> = {}) {
   await ctx.deps.store.appendAudit(ctx.meeting.id, { actor: ctx.member.id, action, detail: { ...detail, linkId: ctx.link.id } });
 }
 
@@ -223,15 +275,20 @@ async function propose(ctx: LinkCtx, form: Record<string, string>): Promise<Link
 
 // ------------------------------------------------------------------ attendance and written opinions (п. 2.7)
 
-function attendanceForm(ctx: LinkCtx, bundle: MeetingBundle, extra: { values?: { opinions?: Record<string, string> }; errors?: FieldErrors } = {}): LinkResponse {
-  const mark = bundle.attendance[ctx.member.id];
+/** The approved agenda items, for the opinion fields (a Query of the agenda items only). */
+async function approvedAgenda(ctx: VoterCtx): Promise<{ id: string; title: string }[]> {
+  return (await ctx.deps.store.listAgenda(ctx.meeting.id)).filter((i) => i.approved).map((i) => ({ id: i.id, title: i.title }));
+}
+
+function attendanceForm(ctx: VoterCtx, agenda: { id: string; title: string }[], extra: { values?: { opinions?: Record<string, string> }; errors?: FieldErrors } = {}): LinkResponse {
+  const mark = ctx.mine?.attendance;
   const current = mark ? (mark.status === 'absent' ? 'absent' : 'present') : null;
   const mine: Record<string, string> = {};
-  for (const o of bundle.opinions) if (o.memberId === ctx.member.id) mine[o.itemId] = o.text;
+  for (const o of Object.values(ctx.mine?.opinions ?? {})) mine[o.itemId] = o.text;
   return attendancePage({
     facts: ctx.facts,
     action: ctx.action,
-    agenda: approvedItems(bundle),
+    agenda,
     opinionsDeadline: ctx.meeting.deadlines.opinions,
     opinionsOpen: !past(ctx, ctx.meeting.deadlines.opinions),
     current,
@@ -240,11 +297,11 @@ function attendanceForm(ctx: LinkCtx, bundle: MeetingBundle, extra: { values?: {
   });
 }
 
-async function attendance(ctx: LinkCtx, form: Record<string, string>): Promise<LinkResponse> {
+/** The answer and its written opinions are ONE conditional write on the member's item: all or nothing. */
+async function attendance(ctx: VoterCtx, form: Record<string, string>): Promise<LinkResponse> {
   const answer = form.attendance;
   if (answer !== 'present' && answer !== 'absent') return badRequest(ctx);
-  const bundle = await bundleOf(ctx);
-  const items = approvedItems(bundle);
+  const items = await approvedAgenda(ctx);
   const errors: FieldErrors = {};
   const opinions: Record<string, string> = {};
   if (answer === 'absent') {
@@ -255,33 +312,27 @@ async function attendance(ctx: LinkCtx, form: Record<string, string>): Promise<L
   }
   const known = new Set([...items.map((i) => opinionFieldName(i.id)), 'attendance']);
   if (Object.keys(form).some((k) => !known.has(k))) return badRequest(ctx);
-  if (Object.keys(errors).length > 0) return attendanceForm(ctx, bundle, { values: { opinions }, errors });
+  if (Object.keys(errors).length > 0) return attendanceForm(ctx, items, { values: { opinions }, errors });
   const entries = Object.entries(opinions);
+  const refusedText = entries.map(([, v]) => v).join('\n\n');
   // п. 2.7: opinions after the end of the day before the meeting day are refused, and nothing changes.
-  if (entries.length > 0 && past(ctx, ctx.meeting.deadlines.opinions)) {
-    return late(ctx, 'opinion', ctx.meeting.deadlines.opinions, entries.map(([, v]) => v).join('\n\n'));
-  }
+  if (entries.length > 0 && past(ctx, ctx.meeting.deadlines.opinions)) return late(ctx, 'opinion', ctx.meeting.deadlines.opinions, refusedText);
+  const status = answer === 'present' ? 'will-attend' : 'absent';
   try {
-    await ctx.deps.store.setAttendance(ctx.meeting.id, ctx.member.id, answer === 'present' ? 'will-attend' : 'absent', ctx.member.id);
+    await ctx.deps.store.ballots.setAttendance(ctx.meeting.id, ctx.member.id, { status, by: ctx.member.id, opinions }, memberTerms(ctx.meeting), ctx.mine);
   } catch (error) {
-    if (error instanceof ConditionFailedError && error.reason === 'voting-closed') {
-      return errorPage({ lang: ctx.lang, reason: 'voting-closed', facts: ctx.facts, deadline: ctx.meeting.deadlines.voteCloses });
+    if (!(error instanceof ConditionFailedError)) throw error;
+    if (error.reason === 'voting-closed') return errorPage({ lang: ctx.lang, reason: 'voting-closed', facts: ctx.facts, deadline: ctx.meeting.deadlines.voteCloses });
+    if (error.reason === 'deadline-passed') return late(ctx, 'opinion', ctx.meeting.deadlines.opinions, refusedText);
+    if (error.reason === 'too-large') {
+      for (const [itemId] of entries) errors[opinionFieldName(itemId)] = { code: 'too-long' };
+      return attendanceForm(ctx, items, { values: { opinions }, errors });
     }
+    if (error.reason === 'stale') return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
     throw error;
   }
-  const accepted: { itemTitle: string; text: string }[] = [];
-  for (const [itemId, value] of entries) {
-    try {
-      await ctx.deps.store.submitOpinion(ctx.meeting.id, { memberId: ctx.member.id, itemId, text: value });
-      accepted.push({ itemTitle: items.find((i) => i.id === itemId)?.title ?? itemId, text: value });
-    } catch (error) {
-      if (error instanceof ConditionFailedError && error.reason === 'deadline-passed') {
-        return late(ctx, 'opinion', ctx.meeting.deadlines.opinions, value);
-      }
-      throw error;
-    }
-  }
-  await audit(ctx, answer === 'present' ? 'will-attend' : 'absent', { opinions: accepted.length });
+  const accepted = entries.map(([itemId, value]) => ({ itemTitle: items.find((i) => i.id === itemId)?.title ?? itemId, text: value }));
+  await audit(ctx, status, { opinions: accepted.length });
   const now = nowInstant(ctx.deps);
   if (accepted.length > 0) {
     const message = mail.opinionReceipt({
@@ -303,74 +354,89 @@ async function attendance(ctx: LinkCtx, form: Record<string, string>): Promise<L
 
 // ------------------------------------------------------------------ ballot (п. 2.6б, 3.2)
 
-function ballotForm(ctx: LinkCtx, bundle: MeetingBundle, extra: { values?: Record<string, string | undefined>; errors?: FieldErrors } = {}): LinkResponse {
-  const box = bundle.ballotBox;
-  if (box.closedAt) return errorPage({ lang: ctx.lang, reason: 'voting-closed', facts: ctx.facts, deadline: box.closedAt });
-  const items = bundle.agenda.filter((i) => box.itemIds.includes(i.id)).map((i) => ({ id: i.id, title: i.title }));
-  const mine = box.votes[ctx.member.id] ?? {};
+function ballotForm(ctx: VoterCtx, extra: { values?: Record<string, string | undefined>; errors?: FieldErrors } = {}): LinkResponse {
+  const header = ctx.ballotHeader;
+  if (header?.closedAt || past(ctx, ctx.meeting.deadlines.voteCloses)) {
+    return errorPage({ lang: ctx.lang, reason: 'voting-closed', facts: ctx.facts, deadline: header?.closedAt ?? ctx.meeting.deadlines.voteCloses });
+  }
+  const items = header?.items ?? [];
   const current: Record<string, Choice | undefined> = {};
-  for (const item of items) current[item.id] = mine[item.id]?.choice;
+  for (const item of items) current[item.id] = ctx.mine?.votes?.[item.id]?.choice;
   return ballotPage({ facts: ctx.facts, action: ctx.action, items, current, voteCloses: ctx.meeting.deadlines.voteCloses, ...extra });
 }
 
 const CHOICES = new Set<string>(['for', 'against', 'abstain']);
 
-async function vote(ctx: LinkCtx, form: Record<string, string>): Promise<LinkResponse> {
-  const bundle = await bundleOf(ctx);
-  const box = bundle.ballotBox;
-  if (box.closedAt || past(ctx, ctx.meeting.deadlines.voteCloses)) {
-    return errorPage({ lang: ctx.lang, reason: 'voting-closed', facts: ctx.facts, deadline: ctx.meeting.deadlines.voteCloses });
-  }
-  const fields = new Map(box.itemIds.map((id) => [voteFieldName(id), id] as const));
+/** Store refusals of a ballot, as the page tells them; every one of them stored nothing. */
+const REFUSALS: Record<string, BallotRefusal> = {
+  'voting-closed': 'voting-closed',
+  'voting-not-open': 'voting-closed',
+  'not-a-voter': 'not-a-voter',
+  'too-large': 'too-large',
+  conflict: 'conflict',
+  stale: 'conflict',
+};
+
+function notStored(ctx: VoterCtx, refusal: BallotRefusal): LinkResponse {
+  return errorPage({ lang: ctx.lang, reason: 'ballot-not-stored', ballotRefusal: refusal, facts: ctx.facts, ...(refusal === 'voting-closed' ? { deadline: ctx.meeting.deadlines.voteCloses } : {}) });
+}
+
+/**
+ * The whole ballot is ONE conditional write on the member's own item (ballots.ts castBallot), after
+ * the link read and the one batch read of the context: the page says "recorded" and shows the ballot
+ * as stored only when that write succeeded (or nothing needed writing), and says that nothing was
+ * stored when it was refused. The item's history is the record of every change (no audit entry).
+ */
+async function vote(ctx: VoterCtx, form: Record<string, string>): Promise<LinkResponse> {
+  const header = ctx.ballotHeader;
+  if (!header?.openedAt || header.closedAt || past(ctx, ctx.meeting.deadlines.voteCloses)) return notStored(ctx, 'voting-closed');
+  const fields = new Map(header.items.map((item) => [voteFieldName(item.id), item.id] as const));
   if (Object.keys(form).some((k) => !fields.has(k))) return badRequest(ctx);
   const errors: FieldErrors = {};
-  const choices: [string, Choice][] = [];
+  const choices: Record<string, Choice> = {};
   for (const [field, itemId] of fields) {
     const value = form[field];
     if (value === undefined || value === '') continue;
     if (!CHOICES.has(value)) errors[field] = { code: 'invalid-choice' };
-    else choices.push([itemId, value as Choice]);
+    else choices[itemId] = value as Choice;
   }
-  if (choices.length === 0 && Object.keys(errors).length === 0) for (const field of fields.keys()) errors[field] = { code: 'required' };
+  if (Object.keys(choices).length === 0 && Object.keys(errors).length === 0) for (const field of fields.keys()) errors[field] = { code: 'required' };
   if (Object.keys(errors).length > 0) {
     const values: Record<string, string | undefined> = {};
     for (const [field, itemId] of fields) values[itemId] = form[field];
-    return ballotForm(ctx, bundle, { values, errors });
+    return ballotForm(ctx, { values, errors });
   }
-  const mine = box.votes[ctx.member.id] ?? {};
-  const requestKey = randomUUID();
-  const recorded: { itemTitle: string; choice: Choice }[] = [];
-  for (const [itemId, choice] of choices) {
-    const title = bundle.agenda.find((i) => i.id === itemId)?.title ?? itemId;
-    recorded.push({ itemTitle: title, choice });
-    if (mine[itemId]?.choice === choice) continue; // unchanged: no new history entry
-    try {
-      await ctx.deps.store.castVote(ctx.meeting.id, { memberId: ctx.member.id, itemId, choice, idempotencyKey: `${requestKey}:${itemId}` });
-    } catch (error) {
-      if (error instanceof ConditionFailedError && (error.reason === 'voting-closed' || error.reason === 'voting-not-open')) {
-        return errorPage({ lang: ctx.lang, reason: 'voting-closed', facts: ctx.facts, deadline: ctx.meeting.deadlines.voteCloses });
-      }
-      if (error instanceof ConditionFailedError && error.reason === 'not-a-voter') return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
-      throw error;
-    }
+  let stored: MemberBallot;
+  try {
+    ({ ballot: stored } = await ctx.deps.store.ballots.castBallot(ctx.meeting.id, ctx.member.id, choices, { revision: ctx.meeting.revision }, { header, ballot: ctx.mine }));
+  } catch (error) {
+    const refusal = error instanceof ConditionFailedError ? REFUSALS[error.reason] : undefined;
+    if (refusal) return notStored(ctx, refusal);
+    throw error;
   }
-  await audit(ctx, 'vote', { votes: Object.fromEntries(choices) });
-  const now = nowInstant(ctx.deps);
-  const message = mail.voteReceipt({
-    recipient: recipientOf(ctx.member),
-    meeting: meetingInfo(ctx.group, ctx.meeting),
-    recordedAt: now,
-    votes: recorded,
-    voteCloses: ctx.meeting.deadlines.voteCloses,
-    ballotUrl: ctx.action,
+  const votes = header.items.flatMap((item) => {
+    const cast = stored.votes?.[item.id];
+    return cast ? [{ itemTitle: item.title, choice: cast.choice, at: cast.at }] : [];
   });
-  await ctx.deps.mailer.send({ meetingId: ctx.meeting.id, purpose: `vote-receipt:${shortHash({ ...mine, ...Object.fromEntries(choices) })}`, recipient: ctx.member.id, revision: ctx.meeting.revision }, message, ctx.member.email);
+  const recordedAt = votes.reduce((latest, v) => (v.at > latest ? v.at : latest), '');
+  if (ctx.group.settings.voteReceipts) {
+    const message = mail.voteReceipt({
+      recipient: recipientOf(ctx.member),
+      meeting: meetingInfo(ctx.group, ctx.meeting),
+      recordedAt,
+      votes: votes.map(({ itemTitle, choice }) => ({ itemTitle, choice })),
+      voteCloses: ctx.meeting.deadlines.voteCloses,
+      ballotUrl: ctx.action,
+    });
+    const purpose = `vote-receipt:${shortHash(votes.map((v) => [v.itemTitle, v.choice]))}`;
+    await ctx.deps.mailer.send({ meetingId: ctx.meeting.id, purpose, recipient: ctx.member.id, revision: ctx.meeting.revision }, message, ctx.member.email);
+  }
   const words: Record<Choice, string> = { for: t(ctx.lang, 'за', 'for'), against: t(ctx.lang, 'против', 'against'), abstain: t(ctx.lang, 'воздержался', 'abstain') };
   return successPage({
     facts: ctx.facts,
     kind: 'vote',
-    recordedAt: now,
-    recorded: recorded.map((r) => [r.itemTitle, words[r.choice]] as [string, string]),
+    recordedAt,
+    recorded: votes.map((v) => [v.itemTitle, words[v.choice]] as [string, string]),
     note: t(ctx.lang, `Голос можно изменить до ${when(ctx.meeting.deadlines.voteCloses, ctx.meeting.timeZone, 'ru')}.`, `You can change your vote until ${when(ctx.meeting.deadlines.voteCloses, ctx.meeting.timeZone, 'en')}.`),
   });
 }
@@ -389,7 +455,7 @@ async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<Link
   }
   const body = value ?? '';
   try {
-    const record = await ctx.deps.store.submitDissent(ctx.meeting.id, ctx.member.id, body, itemId || undefined);
+    const record = await ctx.deps.store.protocols.submitDissent(ctx.meeting.id, ctx.member.id, body, itemId || undefined);
     // The dissent is part of the protocol: a new version (signatures collected again, SPEC step 6).
     await draftProtocol(ctx.deps, ctx.group, ctx.meeting.id, ctx.member.id);
     await sendSigningLinks(ctx.deps, ctx.group, ctx.meeting);
@@ -400,19 +466,21 @@ async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<Link
     if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised', 'not-found'].includes(error.reason)) {
       return late(ctx, 'dissent', signingDeadlineOf(ctx.meeting), value);
     }
+    // The dissent link is issued to participants, who all sign; anyone else has nothing to attach to.
+    if (error instanceof ConditionFailedError && error.reason === 'not-a-signer') return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
     throw error;
   }
 }
 
 // ------------------------------------------------------------------ sign (п. 2.6з, 3.4)
 
-function signForm(ctx: LinkCtx, bundle: MeetingBundle): LinkResponse {
+async function signForm(ctx: LinkCtx, bundle: MeetingBundle): Promise<LinkResponse> {
   const protocol = bundle.protocol;
   if (!protocol) return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
   const mine = protocol.signatures[ctx.member.id];
   if (mine) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: mine.at, action: 'signature' });
   if (protocol.finalisedAt || past(ctx, signingDeadlineOf(ctx.meeting))) return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
-  const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true });
+  const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true, narrative: await loadNarrative(ctx.deps, protocol) });
   return signPage({
     facts: ctx.facts,
     action: ctx.action,
@@ -436,33 +504,35 @@ async function withDissentLink(ctx: LinkCtx, bundle: MeetingBundle, page: LinkRe
 }
 
 async function protocolPdf(ctx: LinkCtx, bundle: MeetingBundle): Promise<LinkResponse> {
-  const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true });
+  const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true, narrative: await loadNarrative(ctx.deps, bundle.protocol) });
   const pdf = await renderProtocolPdf(model, 'ru', { variant: 'signable' });
   return { status: 200, html: '', contentType: 'application/pdf', body: pdf, filename: `protocol-${ctx.meeting.number ?? ''}.pdf` };
 }
 
-async function sign(ctx: LinkCtx, form: Record<string, string>): Promise<LinkResponse> {
+/**
+ * п. 2.6з, 3.4: ONE conditional write on the signer's own item (bound to the hash of the current
+ * version) records the signature; one Query over the signer items tells whether it was the last one.
+ * Before it: the link, and the meeting with the group header and the member in one BatchGetItem.
+ * Nothing else is read unless the write is refused.
+ */
+async function sign(ctx: LinkCtx<GroupHeader>, form: Record<string, string>, whole: () => Promise<LinkCtx | LinkResponse>): Promise<LinkResponse> {
   const hash = form.sha256 ?? '';
   if (!/^[0-9a-f]{64}$/.test(hash) || Object.keys(form).some((k) => k !== 'sha256')) return badRequest(ctx);
-  const bundle = await bundleOf(ctx);
-  const protocol = bundle.protocol;
-  if (!protocol) return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
-  if (!signersOf(ctx.group, bundle).some((s) => s.member.id === ctx.member.id)) return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
-  const existing = protocol.signatures[ctx.member.id];
-  if (existing && existing.hash === protocol.hash) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: existing.at, action: 'signature' });
-  if (hash !== protocol.hash) {
-    // The protocol changed after the page was opened: show the current version instead of signing blind.
-    return { ...signForm(ctx, bundle), status: 409 };
-  }
   try {
-    const signature = await ctx.deps.store.signProtocol(ctx.meeting.id, ctx.member.id, protocol.version, hash, ctx.link.id);
-    await audit(ctx, 'signed', { version: protocol.version, hash });
-    const after = await bundleOf(ctx);
-    if (missingSigners(ctx.group, after).length === 0) await completePhase(ctx.deps, ctx.meeting.id, 'signatures');
+    const { signature, recorded } = await ctx.deps.store.protocols.sign(ctx.meeting.id, ctx.member.id, hash, ctx.link.id);
+    if (!recorded) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: signature.at, action: 'signature' });
+    if (await ctx.deps.store.protocols.signingComplete(ctx.meeting.id)) await completePhase(ctx.deps, ctx.meeting.id, 'signatures');
     return successPage({ facts: ctx.facts, kind: 'signed', recordedAt: signature.at, recorded: [['SHA-256', hash]] });
   } catch (error) {
-    if (error instanceof ConditionFailedError && error.reason === 'stale') return { ...signForm(ctx, await bundleOf(ctx)), status: 409 };
-    if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised'].includes(error.reason)) return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
+    if (!(error instanceof ConditionFailedError)) throw error;
+    // The protocol changed after the page was opened: show the current version instead of signing blind.
+    if (error.reason === 'stale') {
+      const full = await whole();
+      return isCtx(full) ? { ...(await signForm(full, await bundleOf(full))), status: 409 } : full;
+    }
+    if (error.reason === 'deadline-passed' || error.reason === 'finalised') return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
+    if (error.reason === 'not-a-signer') return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
+    if (error.reason === 'not-found') return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
     throw error;
   }
 }

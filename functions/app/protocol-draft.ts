@@ -35,6 +35,7 @@ export function tallies(group: GroupRecord, bundle: MeetingBundle): { participan
   const members = group.members;
   const participants = participantsOf(members, bundle.ballotBox);
   const presiding = presidingPerson(members, absentIds(bundle.ballotBox));
+  const participating = new Set(participants);
   const items = tallyMeeting({
     memberCount: members.length,
     participantIds: participants,
@@ -45,7 +46,7 @@ export function tallies(group: GroupRecord, bundle: MeetingBundle): { participan
         const votes: Record<string, Choice> = {};
         for (const [memberId, byItem] of Object.entries(bundle.ballotBox.votes)) {
           const v = byItem[item.id];
-          if (v && participants.includes(memberId)) votes[memberId] = v.choice;
+          if (v && participating.has(memberId)) votes[memberId] = v.choice;
         }
         return { itemId: item.id, votes };
       }),
@@ -66,8 +67,10 @@ export function signersOf(group: GroupRecord, bundle: MeetingBundle, participant
   const signers: { member: Member; capacity: SignatureCapacity }[] = [];
   if (presiding) signers.push({ member: presiding.member, capacity: presiding.capacity });
   if (keeper) signers.push({ member: keeper.member, capacity: keeper.capacity });
+  const listed = new Set(signers.map((s) => s.member.id));
+  const participating = new Set(participants);
   for (const m of group.members) {
-    if (participants.includes(m.id) && !signers.some((s) => s.member.id === m.id)) signers.push({ member: m, capacity: 'member' });
+    if (participating.has(m.id) && !listed.has(m.id)) signers.push({ member: m, capacity: 'member' });
   }
   return signers;
 }
@@ -75,13 +78,20 @@ export function signersOf(group: GroupRecord, bundle: MeetingBundle, participant
 /** Signers who have not signed the current version. */
 export function missingSigners(group: GroupRecord, bundle: MeetingBundle): Member[] {
   const signatures = bundle.protocol?.signatures ?? {};
-  return signersOf(group, bundle).map((s) => s.member).filter((m) => !signatures[m.id]);
+  const missing = new Map<string, Member>();
+  for (const { member } of signersOf(group, bundle)) if (!signatures[member.id]) missing.set(member.id, member);
+  return [...missing.values()];
+}
+
+/** The members who sign, each once (the presiding person may also keep the protocol). */
+export function signerIdsOf(group: GroupRecord, bundle: MeetingBundle): string[] {
+  return [...new Set(signersOf(group, bundle).map((s) => s.member.id))];
 }
 
 export function buildProtocolModel(
   group: GroupRecord,
   bundle: MeetingBundle,
-  options: { votingClosed: boolean; /** A narrative not saved yet (the secretary's edit). */ narrative?: Record<string, ItemNarrative> },
+  options: { votingClosed: boolean; /** СЛУШАЛИ / ВЫСТУПИЛИ: the stored version's (read from the document store) or an edit not saved yet. */ narrative?: Record<string, ItemNarrative> },
 ): ProtocolModel {
   const { meeting } = bundle;
   const members = group.members;
@@ -95,6 +105,7 @@ export function buildProtocolModel(
   const protocol = bundle.protocol;
   const person = (m: Member) => ({ name: m.name, ...(m.position ? { position: m.position } : {}) });
 
+  const participating = new Set(participants);
   const signers = signersOf(group, bundle, participants);
   const signatures: ProtocolSignature[] = signers.map(({ member, capacity }) => {
     const sig = protocol?.signatures[member.id];
@@ -121,13 +132,13 @@ export function buildProtocolModel(
       ? { name: keeper.member.name, acting: keeper.capacity === 'acting-secretary', ...(keeper.capacity === 'acting-secretary' && secretary ? { absentSecretaryName: secretary.name } : {}) }
       : { name: '—', acting: false },
     membershipCount: members.length,
-    participants: members.filter((m) => participants.includes(m.id)).map(person),
-    absentees: members.filter((m) => !participants.includes(m.id)).map(person),
+    participants: members.filter((m) => participating.has(m.id)).map(person),
+    absentees: members.filter((m) => !participating.has(m.id)).map(person),
     invitees: bundle.invitees.map((i) => ({ name: i.name, position: i.position, ...(i.organisation ? { organisation: i.organisation } : {}) })),
     agenda: bundle.agenda
       .filter((i) => i.approved)
       .map((item) => {
-        const narrative = (options.narrative ?? protocol?.narrative)?.[item.id];
+        const narrative = options.narrative?.[item.id];
         const tally = result?.items.find((t) => t.itemId === item.id) ?? null;
         return {
           itemId: item.id,
@@ -138,7 +149,7 @@ export function buildProtocolModel(
           decision: item.decision ?? item.title,
           tally,
           votes: result
-            ? members.filter((m) => participants.includes(m.id)).map((m) => ({ name: m.name, choice: bundle.ballotBox.votes[m.id]?.[item.id]?.choice ?? null }))
+            ? members.filter((m) => participating.has(m.id)).map((m) => ({ name: m.name, choice: bundle.ballotBox.votes[m.id]?.[item.id]?.choice ?? null }))
             : undefined,
           writtenOpinions: bundle.opinions
             .filter((o) => o.itemId === item.id)

@@ -4,14 +4,15 @@
  * (ТК РФ ст. 112 and the yearly Government decree), never rules computed at run time; the checks
  * below only make sure a file is coherent and agrees with the official yearly total.
  */
-import { z } from 'zod';
 import type { IsoDate } from '../domain/types.ts';
-import { daysInYear, fromDayNumber, isWeekend, parseIsoDate, toDayNumber } from './dates.ts';
+import * as z from '../lib/zod-mini.ts';
+import { daysInYear, isWeekend, parseIsoDate, toDayNumber } from './dates.ts';
 
-const isoDateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected "YYYY-MM-DD"');
+const isoDateString = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected "YYYY-MM-DD"'));
+const text = z.string().check(z.minLength(1));
 
 const calendarYearSchema = z.object({
-  year: z.number().int().min(1000).max(9999),
+  year: z.int().check(z.minimum(1000), z.maximum(9999)),
   /**
    * `confirmed`: checked against the official publication of the year's decree (named in `sources`).
    * `provisional`: copied from a published production calendar before the decree was checked; every
@@ -19,23 +20,23 @@ const calendarYearSchema = z.object({
    */
   status: z.enum(['confirmed', 'provisional']),
   /** For a provisional year: where the data comes from and what is left to confirm. */
-  statusNote: z.string().optional(),
+  statusNote: z.optional(z.string()),
   /** The normative acts the data is copied from: ТК РФ ст. 112 and the year's Government decree. */
-  sources: z.array(z.object({ act: z.string().min(1), url: z.string().optional() })).min(1),
+  sources: z.array(z.object({ act: text, url: z.optional(z.string()) })).check(z.minLength(1)),
   /** Where the dates and the totals were cross-checked (secondary publications). */
-  checkedAgainst: z.array(z.string()).optional(),
-  note: z.string().optional(),
+  checkedAgainst: z.optional(z.array(z.string())),
+  note: z.optional(z.string()),
   /** Non-working public holidays (ТК РФ ст. 112 ч. 1), also those that fall on a weekend. */
-  holidays: z.array(z.object({ date: isoDateString, name: z.string().min(1) })).min(1),
+  holidays: z.array(z.object({ date: isoDateString, name: text })).check(z.minLength(1)),
   /** Days off moved: the weekend day `from` becomes (or stays, if a holiday) …, the weekday `to` is off. */
-  transfers: z.array(z.object({ from: isoDateString, to: isoDateString, basis: z.string().min(1) })),
+  transfers: z.array(z.object({ from: isoDateString, to: isoDateString, basis: text })),
   /** Saturdays/Sundays made working days by the decree (each is the `from` of a transfer). */
-  workingWeekendDays: z.array(z.object({ date: isoDateString, basis: z.string().min(1) })),
+  workingWeekendDays: z.array(z.object({ date: isoDateString, basis: text })),
   /** The official totals for a five-day week. */
   totals: z.object({
-    calendarDays: z.number().int(),
-    workingDays: z.number().int(),
-    daysOff: z.number().int(),
+    calendarDays: z.int(),
+    workingDays: z.int(),
+    daysOff: z.int(),
   }),
 });
 
@@ -156,11 +157,18 @@ export function isWorkingDayIn(year: CompiledYear, date: IsoDate): boolean {
   return !isWeekend(date);
 }
 
+/**
+ * The working days of a coherent year (every day off a weekday, every worked weekend day a Saturday
+ * or Sunday): the weekdays, less the days off, plus the worked weekend days. Counted on day numbers,
+ * not date strings: this runs for every year at every cold start.
+ */
 function countWorkingDaysOfYear(year: CompiledYear): number {
   const first = toDayNumber(`${String(year.year).padStart(4, '0')}-01-01`);
-  let count = 0;
+  let weekdays = 0;
   for (let day = first; day < first + daysInYear(year.year); day += 1) {
-    if (isWorkingDayIn(year, fromDayNumber(day))) count += 1;
+    // Day 0, 1970-01-01, was a Thursday; 0 = Sunday … 6 = Saturday.
+    const weekday = (((day + 4) % 7) + 7) % 7;
+    if (weekday !== 0 && weekday !== 6) weekdays += 1;
   }
-  return count;
+  return weekdays - year.daysOff.size + year.workingWeekendDays.size;
 }

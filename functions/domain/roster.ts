@@ -27,10 +27,39 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Most members a roster may have (the admin API refuses more; README «Admin API»). */
+export const MAX_ROSTER_MEMBERS = 5000;
+
+/** At most this many problems are listed one by one; the rest are counted in one more entry. */
+const MAX_LISTED_PROBLEMS = 50;
+
+/** A roster over MAX_ROSTER_MEMBERS, as a problem to report (null: within the limit). */
+export function rosterSizeError(count: number, field = 'members'): DomainError | null {
+  if (count <= MAX_ROSTER_MEMBERS) return null;
+  return domainError(
+    field,
+    'roster-too-large',
+    `Число членов в составе — ${count}; допускается не более ${MAX_ROSTER_MEMBERS}.`,
+    `The roster has ${count} members; at most ${MAX_ROSTER_MEMBERS} are allowed.`,
+  );
+}
+
 /** Validates the roster: exactly one chair, at most one deputy, exactly one secretary (п. 2.2),
- *  unique member ids, valid and unique e-mails (members and invitees together), non-empty names. */
+ *  unique member ids, valid and unique e-mails (members and invitees together), non-empty names.
+ *  A roster with very many problems lists the first MAX_LISTED_PROBLEMS and counts the rest. */
 export function validateRoster(members: readonly Member[], invitees: readonly Pick<Invitee, 'email' | 'name'>[] = [], field = 'members'): DomainError[] {
-  const errors: DomainError[] = [];
+  const errors = rosterProblems(members, invitees, field);
+  if (errors.length <= MAX_LISTED_PROBLEMS) return errors;
+  const more = errors.length - MAX_LISTED_PROBLEMS;
+  return [
+    ...errors.slice(0, MAX_LISTED_PROBLEMS),
+    domainError(field, 'more-problems', `Прочих замечаний к составу: ${more}.`, `…and ${more} more problems with the roster.`),
+  ];
+}
+
+function rosterProblems(members: readonly Member[], invitees: readonly Pick<Invitee, 'email' | 'name'>[], field: string): DomainError[] {
+  const tooLarge = rosterSizeError(members.length, field);
+  const errors: DomainError[] = tooLarge ? [tooLarge] : [];
   const count = (role: Member['role']) => members.filter((m) => m.role === role).length;
 
   const chairs = count('chair');
@@ -141,9 +170,9 @@ export interface ProtocolKeeper {
  * null: the secretary is absent and nobody (validly) stands in.
  */
 export function protocolKeeper(members: readonly Member[], absentIds: Iterable<string>, actingSecretaryId?: string | null): ProtocolKeeper | null {
-  const absent = [...absentIds];
+  const absent = new Set(absentIds);
   const secretary = secretaryOf(members);
-  if (secretary && !absent.includes(secretary.id)) return { member: secretary, capacity: 'secretary' };
+  if (secretary && !absent.has(secretary.id)) return { member: secretary, capacity: 'secretary' };
   if (!actingSecretaryId || validateActingSecretary(members, absent, actingSecretaryId).length > 0) return null;
   const acting = members.find((m) => m.id === actingSecretaryId);
   return acting ? { member: acting, capacity: 'acting-secretary' } : null;

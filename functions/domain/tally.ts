@@ -21,7 +21,7 @@ export class VoteFromNonParticipantError extends Error {
   }
 }
 
-const CHOICES: readonly Choice[] = ['for', 'against', 'abstain'];
+const CHOICES: ReadonlySet<string> = new Set<Choice>(['for', 'against', 'abstain']);
 
 export type VotesOnItem = ReadonlyMap<string, Choice> | Readonly<Record<string, Choice>>;
 
@@ -49,7 +49,7 @@ export function tallyItem(input: TallyInput): ItemTally {
   if (strangers.length > 0) throw new VoteFromNonParticipantError(input.itemId, strangers);
   const counts = { for: 0, against: 0, abstain: 0 };
   for (const [voterId, choice] of entries) {
-    if (!CHOICES.includes(choice)) throw new RangeError(`Item ${input.itemId}: ${voterId} cast an unknown choice ${JSON.stringify(choice)}`);
+    if (!CHOICES.has(choice)) throw new RangeError(`Item ${input.itemId}: ${voterId} cast an unknown choice ${JSON.stringify(choice)}`);
     counts[choice] += 1;
   }
   const p = participants.size;

@@ -25,8 +25,9 @@ import {
 } from '../app/admin.ts';
 import { getDeps, type Deps } from '../app/deps.ts';
 import type { Lang } from '../domain/types.ts';
+import { MAX_ROSTER_MEMBERS } from '../domain/roster.ts';
 import { HttpError } from '../http/errors.ts';
-import { jsonBody, rawBody, securityHeaders, type HttpEvent, type HttpResult } from '../http/middleware.ts';
+import { DEFAULT_BODY_LIMIT, jsonBody, rawBody, securityHeaders, type HttpEvent, type HttpResult } from '../http/middleware.ts';
 
 /**
  * The admin endpoint (issue 3 §4): one Lambda behind `ANY /admin/{proxy+}` with API Gateway's JWT
@@ -149,6 +150,37 @@ async function router(event: HttpEvent): Promise<HttpResult> {
   return 'statusCode' in outcome ? outcome : json(outcome.status, outcome.json);
 }
 
+/**
+ * Creating or replacing a group carries its whole roster (up to MAX_ROSTER_MEMBERS): those two routes
+ * take bodies up to 2 MB, every other route 64 KB. Base64 in the Lambda event makes 2 MB about 2.7 MB,
+ * well inside Lambda's 6 MB request payload and API Gateway's 10 MB.
+ */
+const ROSTER_BODY_LIMIT = 2 * 1024 * 1024;
+
+function isRosterRoute(event: HttpEvent): boolean {
+  const segments = adminSegments(event);
+  const method = event.requestContext.http.method.toUpperCase();
+  return (method === 'POST' && segments?.length === 1 && segments[0] === 'groups') || (method === 'PUT' && segments?.length === 2 && segments[0] === 'groups');
+}
+
+/** The body limit of the route; over it, 413 (for the roster routes with both limits in the message). */
+function routeBodyLimit(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      if (!isRosterRoute(request.event)) return rawBody(DEFAULT_BODY_LIMIT).before?.(request);
+      try {
+        return await rawBody(ROSTER_BODY_LIMIT).before?.(request);
+      } catch (error) {
+        if (!(error instanceof HttpError && error.status === 413)) throw error;
+        throw new HttpError(413, 'payload-too-large', {
+          ru: `Слишком большой запрос: не более 2 МБ (${ROSTER_BODY_LIMIT} байт) и не более ${MAX_ROSTER_MEMBERS} членов в составе.`,
+          en: `Request body too large: at most 2 MB (${ROSTER_BODY_LIMIT} bytes) and at most ${MAX_ROSTER_MEMBERS} members in the roster.`,
+        });
+      }
+    },
+  };
+}
+
 /** 401 before the body is even read (API Gateway's authorizer normally refuses earlier still). */
 function authenticated(): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -200,7 +232,7 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(securityHeaders())
   .use(jsonErrors())
   .use(authenticated())
-  .use(rawBody())
+  .use(routeBodyLimit())
   .use(emptyBodyAsJson())
   .use(jsonBody())
   .handler(router);

@@ -1,10 +1,10 @@
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { getDeps, type Deps } from '../app/deps.ts';
 import { nowInstant, recipientOf } from '../app/meeting-view.ts';
 import { normaliseEmail } from '../domain/roster.ts';
 import type { Lang, Member } from '../domain/types.ts';
 import { formatInstant } from '../lib/format.ts';
+import * as z from '../lib/zod-mini.ts';
 import { renderHtml, renderText, type Block, type Layout } from '../mail/layout.ts';
 import { parseAddress } from '../mail/mailer.ts';
 import type { MailMessage, MailRecipient } from '../mail/types.ts';
@@ -32,39 +32,35 @@ export interface DeliveryProblem {
   at?: string;
 }
 
-const recipient = z.object({ emailAddress: z.string() }).loose();
-const sesNotification = z
-  .object({
-    eventType: z.string().optional(),
-    notificationType: z.string().optional(),
-    bounce: z
-      .object({
-        bounceType: z.string().optional(),
-        bounceSubType: z.string().optional(),
-        bouncedRecipients: z.array(recipient.extend({ diagnosticCode: z.string().optional(), status: z.string().optional() }).loose()).optional(),
-        timestamp: z.string().optional(),
-      })
-      .loose()
-      .optional(),
-    complaint: z
-      .object({
-        complainedRecipients: z.array(recipient).optional(),
-        complaintFeedbackType: z.string().optional(),
-        complaintSubType: z.string().nullable().optional(),
-        timestamp: z.string().optional(),
-      })
-      .loose()
-      .optional(),
-    mail: z
-      .object({
-        messageId: z.string().optional(),
-        destination: z.array(z.string()).optional(),
-        tags: z.record(z.string(), z.array(z.string())).optional(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const optionalString = z.optional(z.string());
+const recipient = z.looseObject({ emailAddress: z.string() });
+const sesNotification = z.looseObject({
+  eventType: optionalString,
+  notificationType: optionalString,
+  bounce: z.optional(
+    z.looseObject({
+      bounceType: optionalString,
+      bounceSubType: optionalString,
+      bouncedRecipients: z.optional(z.array(z.extend(recipient, { diagnosticCode: optionalString, status: optionalString }))),
+      timestamp: optionalString,
+    }),
+  ),
+  complaint: z.optional(
+    z.looseObject({
+      complainedRecipients: z.optional(z.array(recipient)),
+      complaintFeedbackType: optionalString,
+      complaintSubType: z.optional(z.nullable(z.string())),
+      timestamp: optionalString,
+    }),
+  ),
+  mail: z.optional(
+    z.looseObject({
+      messageId: optionalString,
+      destination: z.optional(z.array(z.string())),
+      tags: z.optional(z.record(z.string(), z.array(z.string()))),
+    }),
+  ),
+});
 
 function addressOf(value: string): string | null {
   try {

@@ -8,9 +8,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * holds meeting, member, purpose, expiry and revocation); mac is an HMAC-SHA256 over linkId and
  * purpose with the link-signing secret, so a forged or altered token is refused before any lookup.
  */
-export type LinkPurpose = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve';
+/** `protocol`: the signed protocol to download, sent with the distribution (п. 3.4). */
+export type LinkPurpose = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve' | 'protocol';
 
-export const LINK_PURPOSES: readonly LinkPurpose[] = ['propose', 'attendance', 'ballot', 'dissent', 'sign', 'approve'];
+export const LINK_PURPOSES: readonly LinkPurpose[] = ['propose', 'attendance', 'ballot', 'dissent', 'sign', 'approve', 'protocol'];
 
 const ID_BYTES = 16;
 const MAC_BYTES = 16;

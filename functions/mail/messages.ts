@@ -530,9 +530,14 @@ export interface SignedProtocolInput extends Base {
   protocolNumber: string;
   /** п. 3.4: the moment of finalisation is the signing date. */
   signedAt: Instant;
-  pdf: Buffer;
+  /** Attached only when given: a PDF above the group's threshold is not (the download link is always there). */
+  pdf?: Buffer;
   /** The protocol as HTML (rendered and escaped by the protocol module), attached as a file. */
   protocolHtml: string;
+  /** The member's personal link to the signed protocol (PDF and HTML download). */
+  downloadUrl: string;
+  /** Until when that link works. */
+  downloadUntil: Instant;
   sha256?: string;
   /** Names of those who did not sign by the deadline. */
   missingSignatures?: string[];
@@ -541,7 +546,7 @@ export interface SignedProtocolInput extends Base {
   pdfFilename?: string;
 }
 
-/** п. 3.4: the signed protocol (PDF and HTML, with its attachments) goes to every member. */
+/** п. 3.4: the signed protocol (HTML, the PDF when small enough, with its attachments) goes to every member. */
 export function signedProtocol(input: SignedProtocolInput): MailMessage {
   const { meeting: m, recipient } = input;
   const lang = langOf(recipient);
@@ -553,7 +558,7 @@ export function signedProtocol(input: SignedProtocolInput): MailMessage {
       text: tr(
         lang,
         `Направляем подписанный протокол заседания. Дата подписания: ${when(input.signedAt, m, lang)}.`,
-        `Please find the signed protocol of the meeting attached. Signed at: ${when(input.signedAt, m, lang)}.`,
+        `Please find the signed protocol of the meeting. Signed at: ${when(input.signedAt, m, lang)}.`,
       ),
     },
     meetingFacts(m, lang),
@@ -566,19 +571,29 @@ export function signedProtocol(input: SignedProtocolInput): MailMessage {
     );
   }
   const attachments: MailAttachment[] = [
-    { filename: input.pdfFilename ?? `${fileBase}.pdf`, contentType: 'application/pdf', content: input.pdf },
+    ...(input.pdf ? [{ filename: input.pdfFilename ?? `${fileBase}.pdf`, contentType: 'application/pdf', content: input.pdf }] : []),
     { filename: `${fileBase}.html`, contentType: 'text/html; charset=UTF-8', content: input.protocolHtml },
     ...(input.appendices ?? []),
   ];
-  blocks.push({
-    kind: 'note',
-    text: tr(
-      lang,
-      `Во вложении: ${attachments.map((a) => a.filename).join(', ')}.`,
-      `Attached: ${attachments.map((a) => a.filename).join(', ')}.`,
-    ),
-  });
-  return compose(recipient, m, `${base}: ${m.title}`, blocks, { attachments });
+  const until = when(input.downloadUntil, m, lang);
+  blocks.push(
+    {
+      kind: 'p',
+      text: input.pdf
+        ? tr(lang, `Протокол (PDF и HTML) можно также скачать по персональной ссылке до ${until}:`, `The protocol (PDF and HTML) can also be downloaded from your personal link until ${until}:`)
+        : tr(
+            lang,
+            `PDF-файл протокола слишком велик для письма и не вложен: скачайте его (и HTML) по персональной ссылке до ${until}:`,
+            `The protocol's PDF is too large for e-mail and is not attached: download it (and the HTML) from your personal link until ${until}:`,
+          ),
+    },
+    { kind: 'link', label: tr(lang, 'Скачать подписанный протокол', 'Download the signed protocol'), url: input.downloadUrl },
+    {
+      kind: 'note',
+      text: tr(lang, `Во вложении: ${attachments.map((a) => a.filename).join(', ')}.`, `Attached: ${attachments.map((a) => a.filename).join(', ')}.`),
+    },
+  );
+  return compose(recipient, m, `${base}: ${m.title}`, blocks, { attachments, personalLinks: true });
 }
 
 // ---------------------------------------------------------------- 11. cancelled / 12. moved
@@ -728,7 +743,7 @@ export function calendarMissing(input: CalendarMissingInput): MailMessage {
 
 // ---------------------------------------------------------------- 14. a new personal link
 
-export type LinkPurposeName = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve';
+export type LinkPurposeName = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve' | 'protocol';
 
 const LINK_PURPOSE_TEXT: Record<LinkPurposeName, [ru: string, en: string]> = {
   propose: ['предложить вопросы в повестку и приглашённых', 'propose agenda items and invitations'],
@@ -737,6 +752,7 @@ const LINK_PURPOSE_TEXT: Record<LinkPurposeName, [ru: string, en: string]> = {
   dissent: ['приложить к протоколу особое мнение', 'attach a dissenting opinion to the minutes'],
   sign: ['прочитать и подписать протокол', 'read and sign the minutes'],
   approve: ['утвердить повестку дня', 'approve the agenda'],
+  protocol: ['скачать подписанный протокол', 'download the signed minutes'],
 };
 
 export interface LinkReissuedInput extends Base {

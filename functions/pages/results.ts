@@ -58,6 +58,7 @@ export type ErrorReason =
   | 'used'
   | 'deadline-passed'
   | 'voting-closed'
+  | 'ballot-not-stored'
   | 'bad-request';
 
 /** Suggested HTTP status per reason. */
@@ -68,6 +69,7 @@ export const ERROR_STATUS: Record<ErrorReason, number> = {
   used: 409,
   'deadline-passed': 409,
   'voting-closed': 409,
+  'ballot-not-stored': 409,
   'bad-request': 400,
 };
 
@@ -87,7 +89,12 @@ export interface ErrorPageInput {
   action?: ActionKind;
   /** 'deadline-passed': the text the person sent, shown back (escaped) so it is not lost. */
   refusedText?: string;
+  /** 'ballot-not-stored': why the ballot was refused (the page says that none of it was stored). */
+  ballotRefusal?: BallotRefusal;
 }
+
+/** Why a ballot was refused whole. */
+export type BallotRefusal = 'voting-closed' | 'not-a-voter' | 'conflict' | 'too-large';
 
 export function errorPage(input: ErrorPageInput): PageResult {
   const { lang, reason } = input;
@@ -151,6 +158,21 @@ export function errorPage(input: ErrorPageInput): PageResult {
         html`<p class="error">${t(lang, 'Голос не принят: голосование по этому заседанию закрыто, список участников зафиксирован.', 'Your vote was not accepted: voting for this meeting has closed and the participants list is frozen.')}${input.deadline ? html` ${t(lang, 'Голоса принимались до', 'Votes were accepted until')} ${at(input.deadline)}.` : ''}</p>`,
       ];
       break;
+    case 'ballot-not-stored': {
+      const why: Record<BallotRefusal, [string, string]> = {
+        'voting-closed': ['Голос не принят: голосование по этому заседанию закрыто, список участников зафиксирован.', 'Your vote was not accepted: voting for this meeting has closed and the participants list is frozen.'],
+        'not-a-voter': ['Голос не принят: вы не включены в число голосующих на этом заседании. Обратитесь к секретарю рабочей группы.', 'Your vote was not accepted: you are not among the voters of this meeting. Please contact the secretary of the working group.'],
+        conflict: ['Голос не принят: бюллетень в это же время изменялся в другом окне или на другом устройстве. Откройте ссылку ещё раз и проголосуйте снова.', 'Your vote was not accepted: the ballot was being changed at the same time in another window or on another device. Please open the link again and vote again.'],
+        'too-large': ['Голос не принят: голоса по этому заседанию менялись слишком много раз. Обратитесь к секретарю рабочей группы.', 'Your vote was not accepted: the votes for this meeting were changed too many times. Please contact the secretary of the working group.'],
+      };
+      const [ru, en] = why[input.ballotRefusal ?? 'conflict'];
+      title = t(lang, 'Бюллетень не сохранён', 'Your ballot was not saved');
+      lines = [
+        html`<p class="error">${t(lang, ru, en)}${input.deadline ? html` ${t(lang, 'Голоса принимались до', 'Votes were accepted until')} ${at(input.deadline)}.` : ''}</p>`,
+        html`<p><strong>${t(lang, 'Ничего не сохранено', 'Nothing was saved')}</strong>: ${t(lang, 'ни один голос из этого бюллетеня не записан; голоса, записанные раньше, остались без изменений.', 'no vote from this ballot was recorded; votes recorded earlier are unchanged.')}</p>`,
+      ];
+      break;
+    }
     case 'bad-request':
       title = t(lang, 'Некорректный запрос', 'Bad request');
       lines = [

@@ -9,25 +9,26 @@ export const GROUPS_PARTITION = 'GROUPS';
 export const keys = {
   group: (groupId: string) => ({ pk: `GROUP#${groupId}`, sk: 'GROUP' }),
   address: (groupId: string, email: string) => ({ pk: `GROUP#${groupId}`, sk: `ADDRESS#${email}` }),
+  member: (groupId: string, memberId: string) => ({ pk: `GROUP#${groupId}`, sk: `MEMBER#${memberId}` }),
   meetingPartition: (meetingId: string) => `MEETING#${meetingId}`,
   meeting: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'MEETING' }),
   meetingsOfGroup: (groupId: string) => `GROUP#${groupId}#MEETINGS`,
   meetingSortKey: (startsAt: Instant, meetingId: string) => `${startsAt}#${meetingId}`,
+  /** The ballot header: what voting is about (items, open/close instants); per-member facts are not here. */
   ballot: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'BALLOT' }),
+  /** One item per member of a meeting (attendance, votes and their history, written opinions). */
+  memberBallots: (meetingId: string) => `MEETING#${meetingId}#MEMBERS`,
+  memberBallot: (meetingId: string, memberId: string) => ({ pk: `MEETING#${meetingId}#MEMBERS`, sk: `MEMBER#${memberId}` }),
   agendaItem: (meetingId: string, itemId: string) => ({ pk: `MEETING#${meetingId}`, sk: `ITEM#${itemId}` }),
   proposal: (meetingId: string, proposalId: string) => ({ pk: `MEETING#${meetingId}`, sk: `PROPOSAL#${proposalId}` }),
   invitee: (meetingId: string, inviteeId: string) => ({ pk: `MEETING#${meetingId}`, sk: `INVITEE#${inviteeId}` }),
-  opinionBox: (meetingId: string, memberId: string) => ({ pk: `MEETING#${meetingId}`, sk: `OPINIONS#${memberId}` }),
-  protocol: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'PROTOCOL' }),
-  protocolVersions: (meetingId: string) => `MEETING#${meetingId}#PROTOCOL`,
+  /** The protocol's own partition: header `HEAD`, one `SIGNER#<memberId>` per signer, copies `V#<n>`. */
+  protocolPartition: (meetingId: string) => `MEETING#${meetingId}#PROTOCOL`,
+  protocolHeader: (meetingId: string) => ({ pk: `MEETING#${meetingId}#PROTOCOL`, sk: 'HEAD' }),
+  signer: (meetingId: string, memberId: string) => ({ pk: `MEETING#${meetingId}#PROTOCOL`, sk: `SIGNER#${memberId}` }),
   protocolVersion: (meetingId: string, version: number) => ({
     pk: `MEETING#${meetingId}#PROTOCOL`,
     sk: `V#${String(version).padStart(6, '0')}`,
-  }),
-  votesPartition: (meetingId: string) => `MEETING#${meetingId}#VOTES`,
-  voteHistory: (meetingId: string, memberId: string, idempotencyKey: string) => ({
-    pk: `MEETING#${meetingId}#VOTES`,
-    sk: `VOTE#${memberId}#${idempotencyKey}`,
   }),
   auditPartition: (meetingId: string) => `MEETING#${meetingId}#AUDIT`,
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),

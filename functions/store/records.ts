@@ -26,9 +26,15 @@ export function isTerminalPhase(phase: MeetingPhase): boolean {
 export interface GroupRecord extends Group {
   /** Last meeting number handed out (atomic counter, UpdateItem ADD). 0 before the first meeting. */
   meetingCounter: number;
+  /** Bumped by every roster replace; 0 for a group stored with its roster inside the group item. */
+  rosterRevision: number;
+  memberCount: number;
   createdAt: Instant;
   updatedAt: Instant;
 }
+
+/** The group item alone: names, settings, counter and roster revision, without the roster. */
+export type GroupHeader = Omit<GroupRecord, 'members'>;
 
 export type AddressState = 'ok' | 'failing';
 
@@ -186,7 +192,7 @@ export type NewProposal = Omit<ProposalRecord, 'createdAt' | 'status' | 'decided
 
 export type InviteeRecord = Invitee;
 
-// ---------------------------------------------------------------- attendance and votes
+// ---------------------------------------------------------------- attendance, votes, written opinions
 
 export type AttendanceStatus = 'will-attend' | 'absent' | 'present';
 
@@ -200,13 +206,73 @@ export interface AttendanceMark {
 export interface CastVote {
   choice: Choice;
   at: Instant;
-  /** Idempotency key of the request that cast it. */
-  key: string;
+}
+
+/** One accepted change of one vote, kept on the member's item (п. 3.2: the last one counts). */
+export interface VoteChange {
+  itemId: string;
+  choice: Choice;
+  at: Instant;
+}
+
+/** п. 2.7: a written opinion of an absent member on one agenda item. */
+export interface WrittenOpinion {
+  memberId: string;
+  itemId: string;
+  text: string;
+  submittedAt: Instant;
+  /** Always true for stored opinions: late ones are refused by the write itself (п. 2.7). */
+  inTime: boolean;
 }
 
 /**
- * One item per meeting. Holds the attendance marks and the votes so that closing the vote
- * freezes both in one write (п. 3.3: participants are frozen when voting closes).
+ * What a member's item is checked against, copied from the meeting when the item is made or the
+ * meeting moved (a write carries the revision it was made for).
+ */
+export interface MemberTerms {
+  revision: number;
+  /** Votes and attendance are accepted until this instant (the meeting's voteCloses). */
+  closesAt: Instant;
+  /** п. 2.7: written opinions are accepted until this instant. */
+  opinionsDeadline: Instant;
+}
+
+/**
+ * One item per member of a meeting (functions/store/ballots.ts): everything the member says about the
+ * meeting, so each of their actions is one conditional write on it and no item grows with the roster.
+ */
+export interface MemberBallot extends MemberTerms {
+  meetingId: string;
+  memberId: string;
+  attendance?: AttendanceMark;
+  /** itemId → the current vote. Its presence makes the member a voter (set when voting opens). */
+  votes?: Record<string, CastVote>;
+  /** Every accepted change, oldest first, appended by the same write that changes the vote. */
+  history: VoteChange[];
+  /** itemId → the member's written opinion. */
+  opinions: Record<string, WrittenOpinion>;
+  /** Bumped by every opinion write (optimistic lock: the total size of the opinions is bounded). */
+  opinionsVersion?: number;
+  /** Set when voting closes: the item accepts nothing after it (п. 3.3). */
+  closedAt?: Instant;
+}
+
+/** What voting is about; one small item per meeting. */
+export interface BallotHeader {
+  meetingId: string;
+  /** The agenda items that can be voted on, in agenda order; titles cut to a bounded length. */
+  items: { id: string; title: string }[];
+  openedAt?: Instant;
+  closesAt?: Instant;
+  /** Voting closed: no member item takes a write after it… */
+  closedAt?: Instant;
+  /** …and every member item carries the seal (closeVoting finished). */
+  sealedAt?: Instant;
+}
+
+/**
+ * The votes and attendance of a meeting, assembled from the header and the member items (one Query).
+ * Frozen once closedAt is set (п. 3.3: participants are frozen when voting closes).
  */
 export interface BallotBox {
   meetingId: string;
@@ -219,43 +285,23 @@ export interface BallotBox {
   closedAt?: Instant;
 }
 
-export interface VoteHistoryEntry {
-  meetingId: string;
+/** One entry of the vote history of a meeting (the audit trail of vote changes, п. 3.2). */
+export interface VoteHistoryEntry extends VoteChange {
   memberId: string;
-  itemId: string;
-  choice: Choice;
-  at: Instant;
-  idempotencyKey: string;
 }
 
-export interface VoteRequest {
-  memberId: string;
-  itemId: string;
-  choice: Choice;
-  /** One per user request (e.g. the form's nonce); a retried request writes history once. */
-  idempotencyKey: string;
+/** The per-member facts of a meeting, read with one Query of the member partition. */
+export interface MemberFacts {
+  ballotBox: BallotBox;
+  /** All accepted written opinions, sorted by member then item. */
+  opinions: WrittenOpinion[];
+  /** Every vote change, oldest first. */
+  voteHistory: VoteHistoryEntry[];
 }
 
-// ---------------------------------------------------------------- opinions, dissents, protocol
+// ---------------------------------------------------------------- dissents, protocol
 
-/** п. 2.7: a written opinion of an absent member on one agenda item. */
-export interface WrittenOpinion {
-  memberId: string;
-  itemId: string;
-  text: string;
-  submittedAt: Instant;
-  /** Always true for stored opinions: late ones are refused by the write itself (п. 2.7). */
-  inTime: boolean;
-}
-
-/** One per absent member: carries the deadline the write is checked against. */
-export interface OpinionBox {
-  memberId: string;
-  deadline: Instant;
-  opinions: Record<string, WrittenOpinion>;
-}
-
-/** п. 2.6ж: особое мнение, until signing ends. */
+/** п. 2.6ж: особое мнение, until signing ends. Stored on the member's signer item (one per member). */
 export interface DissentRecord {
   memberId: string;
   /** The agenda item it concerns; absent = the protocol as a whole. */
@@ -279,32 +325,75 @@ export interface ProtocolSignature {
   linkId: string;
 }
 
-export interface ProtocolBody {
-  /** Hex SHA-256 of the rendered document. */
-  hash: string;
-  html?: string;
-  text?: string;
-  /** Where the body lives when it is too large for the item (e.g. an S3 key). */
-  bodyPointer?: string;
-  narrative: Record<string, ItemNarrative>;
-  editedBy: string;
-}
-
-/** Immutable copy of every version, for the audit. */
-export interface ProtocolVersionRecord extends ProtocolBody {
+/**
+ * One protocol version as DynamoDB knows it: keys and hashes only. The signable HTML and the
+ * narrative (СЛУШАЛИ / ВЫСТУПИЛИ) live in the document store (S3) under content-addressed keys.
+ */
+export interface ProtocolVersionRecord {
   meetingId: string;
   version: number;
+  /** Hex SHA-256 of the signable HTML (what is signed). */
+  hash: string;
+  htmlKey: string;
+  narrativeKey: string;
+  /** Hex SHA-256 of the narrative JSON stored under narrativeKey. */
+  narrativeSha256: string;
+  editedBy: string;
   createdAt: Instant;
 }
 
-/** The current protocol of a meeting. */
-export interface ProtocolRecord extends ProtocolVersionRecord {
-  /** memberId → signature on THIS version; emptied by every new version. */
-  signatures: Record<string, ProtocolSignature>;
-  dissents: Record<string, DissentRecord>;
+/** What a new version needs: its documents already stored (the store keeps only keys and hashes). */
+export type NewProtocolVersion = Omit<ProtocolVersionRecord, 'meetingId' | 'version' | 'createdAt'>;
+
+/** The final protocol as distributed (п. 3.4), stored once. */
+export interface SignedProtocolDocuments {
+  pdfKey: string;
+  pdfSha256: string;
+  htmlKey: string;
+  htmlSha256: string;
+  /** The distribution time the documents state (a retried distribution keeps it). */
+  sentAt: Instant;
+}
+
+/** The protocol header: the current version with the state of signing. */
+export interface ProtocolHeader extends ProtocolVersionRecord {
+  /** How many signer items the current version is bound to (completion = that many valid signatures). */
+  signerCount: number;
   /** п. 2.5е, 3.4: signatures and dissents accepted until this instant; none before the signature phase sets it. */
   signingDeadline?: Instant;
   finalisedAt?: Instant;
+  signed?: SignedProtocolDocuments;
+}
+
+/**
+ * One per signer (п. 3.4): bound to the version and hash the signer must sign. A new version
+ * re-binds it and voids its signature; finalisation closes it.
+ */
+export interface SignerRecord {
+  memberId: string;
+  version: number;
+  expectedHash: string;
+  signingDeadline: Instant;
+  signature?: ProtocolSignature;
+  /** Every signature this member gave, on any version (its hash names it): evidence that survives re-binding. */
+  signedVersions?: ProtocolSignature[];
+  dissent?: DissentRecord;
+  /** Set at finalisation: nothing more is accepted on this item. */
+  closedAt?: Instant;
+}
+
+/** The current protocol as consumers read it: the header and the signatures valid on its hash. */
+export interface ProtocolRecord extends ProtocolHeader {
+  /** memberId → signature on THIS version's hash. */
+  signatures: Record<string, ProtocolSignature>;
+}
+
+/** The header, every signer item and the dissents, read with one Query. */
+export interface ProtocolState {
+  protocol: ProtocolRecord;
+  signers: SignerRecord[];
+  /** Sorted by memberId. */
+  dissents: DissentRecord[];
 }
 
 // ---------------------------------------------------------------- links, e-mails, audit
@@ -312,6 +401,8 @@ export interface ProtocolRecord extends ProtocolVersionRecord {
 export interface LinkRecord {
   id: string;
   meetingId: string;
+  /** The meeting's group, so a link page reads the meeting, the group and the member's item in one batch. */
+  groupId?: string;
   memberId: string;
   purpose: string;
   expiresAt: Instant;
@@ -349,7 +440,7 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-/** Everything in a meeting's partition, read with one Query. */
+/** Everything about a meeting: its partition, its member items and its protocol, one Query each. */
 export interface MeetingBundle {
   meeting: MeetingRecord;
   /** Sorted by `order`. */
@@ -361,6 +452,8 @@ export interface MeetingBundle {
   ballotBox: BallotBox;
   /** All accepted written opinions, sorted by member then item. */
   opinions: WrittenOpinion[];
+  /** Every vote change, oldest first (from the member items). */
+  voteHistory: VoteHistoryEntry[];
   dissents: DissentRecord[];
   protocol: ProtocolRecord | null;
 }

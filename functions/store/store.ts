@@ -10,26 +10,25 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../lib/clock.ts';
-import { defaultGroupSettings } from '../domain/deadlines.ts';
-import type { Group, Instant, Invitee } from '../domain/types.ts';
+import type { Group, Invitee, Member } from '../domain/types.ts';
 import { marshall, type Item } from './attributes.ts';
 import { ConditionFailedError, isConditionalCheckFailed } from './errors.ts';
 import { Expr } from './expression.ts';
 import { GSI_ACTIVE, GSI_LISTINGS } from './table.ts';
-import { ACTIVE_PARTITION, GROUPS_PARTITION, keys, strip } from './keys.ts';
+import { GroupRepository, groupHeaderAndMemberFrom, groupHeaderAndMemberKeys } from './groups.ts';
+import { ACTIVE_PARTITION, keys, strip } from './keys.ts';
 import { TableAccess } from './table-access.ts';
+import { ProtocolRepository } from './protocols.ts';
+import { BallotStore } from './ballots.ts';
 import {
   isTerminalPhase,
   TERMINAL_PHASES,
   type AddressStatus,
   type AgendaItemRecord,
-  type AttendanceMark,
-  type AttendanceStatus,
   type AuditEntry,
   type AuditInput,
-  type BallotBox,
-  type CastVote,
-  type DissentRecord,
+  type BallotHeader,
+  type GroupHeader,
   type GroupRecord,
   type GroupWithAddresses,
   type InviteeRecord,
@@ -39,21 +38,23 @@ import {
   type MeetingExpectation,
   type MeetingMove,
   type MeetingRecord,
+  type MemberBallot,
   type NewLink,
   type NewMeeting,
   type NewProposal,
-  type OpinionBox,
   type ProposalRecord,
   type ProposalStatus,
-  type ProtocolBody,
-  type ProtocolRecord,
-  type ProtocolSignature,
-  type ProtocolVersionRecord,
   type SendRecord,
-  type VoteHistoryEntry,
-  type VoteRequest,
-  type WrittenOpinion,
 } from './records.ts';
+
+/** What a member's link page reads in one request (loadMemberView). */
+export interface MemberView {
+  meeting: MeetingRecord;
+  group: GroupHeader;
+  member: Member | null;
+  ballotHeader: BallotHeader | null;
+  ballot: MemberBallot | null;
+}
 
 export interface KvorumStoreOptions {
   client: DynamoDBClient;
@@ -77,6 +78,12 @@ export class KvorumStore {
   private readonly randomSuffix: () => string;
   /** Low-level table access the aggregate repositories share. */
   readonly table: TableAccess;
+  /** The protocol: header, one item per signer (signatures, dissents), version copies. */
+  readonly protocols: ProtocolRepository;
+  /** Groups, rosters (one item per member) and address statuses. */
+  readonly groups: GroupRepository;
+  /** Attendance, votes and written opinions: one item per member of a meeting. */
+  readonly ballots: BallotStore;
 
   constructor(options: KvorumStoreOptions) {
     this.client = options.client;
@@ -85,89 +92,47 @@ export class KvorumStore {
     this.staleClaimMs = options.staleClaimMs ?? 15 * 60 * 1000;
     this.randomSuffix = options.randomSuffix ?? (() => randomBytes(6).toString('hex'));
     this.table = new TableAccess(options.client, options.tableName, options.clock);
+    this.protocols = new ProtocolRepository(this.table);
+    this.groups = new GroupRepository(this.table, { staleClaimMs: this.staleClaimMs });
+    this.ballots = new BallotStore(this.table);
   }
 
-  // ============================================================ groups and rosters
+  // ============================================================ groups and rosters (groups.ts)
 
   /** Creates or replaces a group's settings and roster; keeps its meeting counter and creation time. */
-  async putGroup(group: Group): Promise<GroupRecord> {
-    const now = this.table.stamp();
-    const e = new Expr()
-      .set(['bodyName'], group.bodyName)
-      .set(['name'], group.name)
-      .set(['settings'], group.settings)
-      .set(['members'], group.members)
-      .set(['updatedAt'], now)
-      .setIfMissing(['createdAt'], now)
-      .setIfMissing(['meetingCounter'], 0)
-      .set(['id'], group.id)
-      .set(['gsi1pk'], GROUPS_PARTITION)
-      .set(['gsi1sk'], `GROUP#${group.id}`);
-    const item = await this.table.update(keys.group(group.id), e);
-    return strip<GroupRecord>(item ?? {});
+  putGroup(group: Group): Promise<GroupRecord> {
+    return this.groups.putGroup(group);
   }
 
-  /** The group with the delivery status of its addresses (one Query on the group's partition). */
-  async getGroup(groupId: string): Promise<GroupWithAddresses | null> {
-    const items = await this.table.queryPartition(keys.group(groupId).pk);
-    let group: GroupRecord | null = null;
-    const addresses: Record<string, AddressStatus> = {};
-    for (const item of items) {
-      const sk = item.sk?.S ?? '';
-      if (sk === 'GROUP') {
-        const stored = strip<GroupRecord>(item);
-        // Settings added later take their defaults on groups stored before them.
-        group = { ...stored, settings: { ...defaultGroupSettings, ...stored.settings } };
-      }
-      else if (sk.startsWith('ADDRESS#')) {
-        const status = strip<AddressStatus>(item);
-        addresses[status.email] = status;
-      }
-    }
-    return group ? { ...group, addresses } : null;
+  /** The group with its roster in order and the delivery status of its addresses. */
+  getGroup(groupId: string): Promise<GroupWithAddresses | null> {
+    return this.groups.getGroup(groupId);
   }
 
-  async listGroups(): Promise<GroupRecord[]> {
-    const items = await this.table.queryIndex(GSI_LISTINGS, GROUPS_PARTITION);
-    return items.map((item) => strip<GroupRecord>(item));
+  listGroups(): Promise<GroupRecord[]> {
+    return this.groups.listGroups();
   }
 
-  /** Records that mail to this address bounces or is complained about (the mailer then skips or warns). */
-  async markAddressFailing(groupId: string, email: string, reason: string): Promise<AddressStatus> {
-    return this.setAddressStatus(groupId, email, { state: 'failing', reason });
+  markAddressFailing(groupId: string, email: string, reason: string): Promise<AddressStatus> {
+    return this.groups.markAddressFailing(groupId, email, reason);
   }
 
-  /** Clears a failing mark (e.g. the secretary fixed the address). */
-  async markAddressOk(groupId: string, email: string): Promise<AddressStatus> {
-    return this.setAddressStatus(groupId, email, { state: 'ok' });
-  }
-
-  private async setAddressStatus(
-    groupId: string,
-    email: string,
-    status: Pick<AddressStatus, 'state' | 'reason'>,
-  ): Promise<AddressStatus> {
-    const normalised = email.trim().toLowerCase();
-    const record: AddressStatus = { email: normalised, ...status, updatedAt: this.table.stamp() };
-    await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: marshall({ ...keys.address(groupId, normalised), ...record }) }),
-    );
-    return record;
+  markAddressOk(groupId: string, email: string): Promise<AddressStatus> {
+    return this.groups.markAddressOk(groupId, email);
   }
 
   // ============================================================ meetings
 
   /**
-   * Creates a meeting (its id must be new), its ballot box, and allocates its sequential number.
-   * Order: group check → ballot box (harmless if orphaned) → meeting (conditional: must not exist)
-   * → number (atomic counter on the group item). A duplicate create fails before taking a number.
+   * Creates a meeting (its id must be new) and allocates its sequential number (its ballot header and
+   * member items come with voting and attendance, ballots.ts). Order: group check → meeting
+   * (conditional: must not exist) → number (atomic counter on the group item). A duplicate create
+   * fails before taking a number.
    */
   async createMeeting(input: NewMeeting): Promise<MeetingRecord> {
     const group = await this.table.get<GroupRecord>(keys.group(input.groupId));
     if (!group) throw new ConditionFailedError('createMeeting', 'group-not-found');
     const now = this.table.stamp();
-    const ballot: BallotBox = { meetingId: input.id, itemIds: [], votes: {}, attendance: {} };
-    await this.table.putNew({ ...keys.ballot(input.id), ...ballot });
 
     const phase = input.phase ?? 'convened';
     const record: Omit<MeetingRecord, 'number'> = {
@@ -301,9 +266,8 @@ export class KvorumStore {
     const condition = `${this.expectation(e, { revision: expectedRevision })} AND NOT (${e.n('phase')} IN (${terminal}))`;
     const item = await this.table.update(keys.meeting(meetingId), e, condition);
     if (!item) throw await this.meetingConditionFailure('moveMeeting', meetingId);
-    const moved = this.toMeeting(item);
-    await this.syncOpinionDeadlines(moved);
-    return moved;
+    // Member items take the new terms (revision, deadlines) with their next write (ballots.ts).
+    return this.toMeeting(item);
   }
 
   // ============================================================ agenda, proposals, invitees
@@ -382,312 +346,6 @@ export class KvorumStore {
     return items.map((item) => strip<InviteeRecord>(item));
   }
 
-  // ============================================================ attendance and votes
-
-  /**
-   * Records a member's attendance; refused once voting closed (the participants list is frozen, п. 3.3).
-   * 'will-attend' and 'present' also make the member a voter (a member who first said "absent" and then
-   * came may vote). 'absent' does not remove a vote already cast.
-   */
-  async setAttendance(meetingId: string, memberId: string, status: AttendanceStatus, by: string): Promise<BallotBox> {
-    const mark: AttendanceMark = { status, by, at: this.table.stamp() };
-    const e = new Expr().set(['attendance', memberId], mark);
-    if (status !== 'absent') e.setIfMissing(['votes', memberId], {});
-    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('closedAt')})`;
-    const item = await this.table.update(keys.ballot(meetingId), e, condition);
-    if (!item) throw await this.ballotFailure('setAttendance', meetingId);
-    return strip<BallotBox>(item);
-  }
-
-  /**
-   * Opens voting (п. 2.6б): fixes the items that can be voted on and the voters (members not recorded
-   * absent). Calling it again adds voters/items; refused after close.
-   */
-  async openVoting(meetingId: string, options: { itemIds: string[]; voterIds: string[] }): Promise<BallotBox> {
-    const e = new Expr().set(['itemIds'], options.itemIds).setIfMissing(['openedAt'], this.table.stamp());
-    for (const voterId of options.voterIds) e.setIfMissing(['votes', voterId], {});
-    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('closedAt')})`;
-    const item = await this.table.update(keys.ballot(meetingId), e, condition);
-    if (!item) throw await this.ballotFailure('openVoting', meetingId);
-    return strip<BallotBox>(item);
-  }
-
-  /**
-   * Casts (or changes) a vote (п. 3.2: the last one counts until voting closes). The write itself refuses
-   * a vote after close, before open, from a non-voter or on an unknown item. Each accepted cast appends
-   * a vote-history item keyed by the request's idempotency key: a retried request is recognised and
-   * changes nothing.
-   */
-  async castVote(meetingId: string, request: VoteRequest): Promise<{ recorded: boolean; vote: CastVote }> {
-    const historyKey = keys.voteHistory(meetingId, request.memberId, request.idempotencyKey);
-    const previous = await this.table.get<VoteHistoryEntry>(historyKey);
-    if (previous) {
-      return { recorded: false, vote: { choice: previous.choice, at: previous.at, key: previous.idempotencyKey } };
-    }
-    const vote: CastVote = { choice: request.choice, at: this.table.stamp(), key: request.idempotencyKey };
-    const e = new Expr().set(['votes', request.memberId, request.itemId], vote);
-    const condition = [
-      `attribute_exists(${e.n('openedAt')})`,
-      `attribute_not_exists(${e.n('closedAt')})`,
-      `attribute_exists(${e.n('votes', request.memberId)})`,
-      `contains(${e.n('itemIds')}, ${e.v(request.itemId)})`,
-    ].join(' AND ');
-    const item = await this.table.update(keys.ballot(meetingId), e, condition);
-    if (!item) throw await this.ballotFailure('castVote', meetingId, request);
-    // The ballot is the truth; the history entry follows. A crash in between: the retry re-applies the
-    // same vote and then writes the entry.
-    const entry: VoteHistoryEntry = {
-      meetingId,
-      memberId: request.memberId,
-      itemId: request.itemId,
-      choice: request.choice,
-      at: vote.at,
-      idempotencyKey: request.idempotencyKey,
-    };
-    await this.table.putNew({ ...historyKey, ...entry });
-    return { recorded: true, vote };
-  }
-
-  /** Explains why a ballot-box write was refused (dynalite lacks ReturnValuesOnConditionCheckFailure). */
-  private async ballotFailure(operation: string, meetingId: string, vote?: VoteRequest): Promise<ConditionFailedError> {
-    const box = await this.table.get<BallotBox>(keys.ballot(meetingId));
-    if (!box) return new ConditionFailedError(operation, 'not-found');
-    if (box.closedAt) return new ConditionFailedError(operation, 'voting-closed');
-    if (vote) {
-      if (!box.openedAt) return new ConditionFailedError(operation, 'voting-not-open');
-      if (!box.votes[vote.memberId]) return new ConditionFailedError(operation, 'not-a-voter');
-      if (!box.itemIds.includes(vote.itemId)) return new ConditionFailedError(operation, 'unknown-item');
-    }
-    return new ConditionFailedError(operation, 'stale');
-  }
-
-  /**
-   * Closes voting: sets closedAt once and returns the frozen box (votes and attendance). Idempotent:
-   * closing again returns the box as frozen the first time.
-   */
-  async closeVoting(meetingId: string): Promise<BallotBox> {
-    const e = new Expr().set(['closedAt'], this.table.stamp());
-    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('closedAt')})`;
-    const item = await this.table.update(keys.ballot(meetingId), e, condition);
-    if (item) return strip<BallotBox>(item);
-    const box = await this.getBallotBox(meetingId);
-    if (!box) throw new ConditionFailedError('closeVoting', 'not-found');
-    return box;
-  }
-
-  async getBallotBox(meetingId: string): Promise<BallotBox | null> {
-    return this.table.get<BallotBox>(keys.ballot(meetingId));
-  }
-
-  /** Every accepted cast, oldest first (the audit trail of vote changes, п. 3.2 / SPEC step 5). */
-  async listVoteHistory(meetingId: string): Promise<VoteHistoryEntry[]> {
-    const items = await this.table.queryPartition(keys.votesPartition(meetingId));
-    return items
-      .map((item) => strip<VoteHistoryEntry>(item))
-      .sort((a, b) => compare(a.at, b.at) || compare(a.idempotencyKey, b.idempotencyKey));
-  }
-
-  // ============================================================ written opinions (п. 2.7)
-
-  /**
-   * Opens (idempotently) the opinion box of an absent member; it carries the meeting's opinion deadline,
-   * which every write is checked against.
-   */
-  async openOpinionBox(meetingId: string, memberId: string): Promise<OpinionBox> {
-    const existing = await this.table.get<OpinionBox>(keys.opinionBox(meetingId, memberId));
-    if (existing) return existing;
-    const meeting = await this.getMeeting(meetingId);
-    if (!meeting) throw new ConditionFailedError('openOpinionBox', 'not-found');
-    const box: OpinionBox = { memberId, deadline: meeting.deadlines.opinions, opinions: {} };
-    await this.table.putNew({ ...keys.opinionBox(meetingId, memberId), ...box });
-    return (await this.table.get<OpinionBox>(keys.opinionBox(meetingId, memberId))) as OpinionBox;
-  }
-
-  /**
-   * п. 2.7: stores a written opinion on one agenda item; the write is refused (reason 'deadline-passed')
-   * when the clock is past the box's deadline. Resubmitting before the deadline replaces the text.
-   */
-  async submitOpinion(meetingId: string, opinion: { memberId: string; itemId: string; text: string }): Promise<WrittenOpinion> {
-    await this.openOpinionBox(meetingId, opinion.memberId);
-    const record: WrittenOpinion = { ...opinion, submittedAt: this.table.stamp(), inTime: true };
-    const e = new Expr().set(['opinions', opinion.itemId], record);
-    const condition = `attribute_exists(${e.n('pk')}) AND ${e.n('deadline')} >= ${e.v(this.table.nowForDeadline())}`;
-    const item = await this.table.update(keys.opinionBox(meetingId, opinion.memberId), e, condition);
-    if (!item) throw new ConditionFailedError('submitOpinion', 'deadline-passed', 'The deadline for written opinions has passed (п. 2.7)');
-    return record;
-  }
-
-  async listOpinions(meetingId: string): Promise<WrittenOpinion[]> {
-    const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'OPINIONS#');
-    return flattenOpinions(items.map((item) => strip<OpinionBox>(item)));
-  }
-
-  private async syncOpinionDeadlines(meeting: MeetingRecord): Promise<void> {
-    const boxes = await this.table.queryPartition(keys.meetingPartition(meeting.id), 'OPINIONS#');
-    for (const box of boxes) {
-      const memberId = strip<OpinionBox>(box).memberId;
-      const e = new Expr().set(['deadline'], meeting.deadlines.opinions);
-      await this.table.update(keys.opinionBox(meeting.id, memberId), e, `attribute_exists(${e.n('pk')})`);
-    }
-  }
-
-  // ============================================================ protocol, signatures, dissents
-
-  async getProtocol(meetingId: string): Promise<ProtocolRecord | null> {
-    return this.table.get<ProtocolRecord>(keys.protocol(meetingId));
-  }
-
-  async getProtocolVersion(meetingId: string, version: number): Promise<ProtocolVersionRecord | null> {
-    return this.table.get<ProtocolVersionRecord>(keys.protocolVersion(meetingId, version));
-  }
-
-  /** Every version ever current, oldest first (immutable copies). */
-  async listProtocolVersions(meetingId: string): Promise<ProtocolVersionRecord[]> {
-    const items = await this.table.queryPartition(keys.protocolVersions(meetingId));
-    return items.map((item) => strip<ProtocolVersionRecord>(item));
-  }
-
-  private async archiveProtocolVersion(record: ProtocolVersionRecord): Promise<void> {
-    const copy: ProtocolVersionRecord = {
-      meetingId: record.meetingId,
-      version: record.version,
-      createdAt: record.createdAt,
-      hash: record.hash,
-      html: record.html,
-      text: record.text,
-      bodyPointer: record.bodyPointer,
-      narrative: record.narrative,
-      editedBy: record.editedBy,
-    };
-    await this.table.putNew({ ...keys.protocolVersion(record.meetingId, record.version), ...copy });
-  }
-
-  /**
-   * Writes a new protocol version (expectedVersion = the version the editor saw, 0 for the first draft).
-   * п. 2.5е / SPEC step 6: any edit voids all signatures — the new version starts with none. Dissents
-   * stay. Refused when stale ('stale') or finalised ('finalised'). Every version is kept as an immutable
-   * copy; the current one is archived before it is replaced, so a crash never loses a version.
-   */
-  async saveProtocolVersion(meetingId: string, expectedVersion: number, body: ProtocolBody): Promise<ProtocolRecord> {
-    const current = await this.getProtocol(meetingId);
-    if (current?.finalisedAt) throw new ConditionFailedError('saveProtocolVersion', 'finalised');
-    if ((current?.version ?? 0) !== expectedVersion) throw new ConditionFailedError('saveProtocolVersion', 'stale');
-    const version = expectedVersion + 1;
-    const createdAt = this.table.stamp();
-    const content = {
-      meetingId,
-      version,
-      createdAt,
-      hash: body.hash,
-      html: body.html ?? null,
-      text: body.text ?? null,
-      bodyPointer: body.bodyPointer ?? null,
-      narrative: body.narrative,
-      editedBy: body.editedBy,
-    };
-    let item: Item | null;
-    if (!current) {
-      const meeting = await this.getMeeting(meetingId);
-      if (!meeting) throw new ConditionFailedError('saveProtocolVersion', 'not-found');
-      const record: ProtocolRecord = {
-        ...content,
-        html: body.html,
-        text: body.text,
-        bodyPointer: body.bodyPointer,
-        signatures: {},
-        dissents: {},
-        ...(meeting.deadlines.signatures ? { signingDeadline: meeting.deadlines.signatures } : {}),
-      };
-      item = (await this.table.putNew({ ...keys.protocol(meetingId), ...record })) ? marshall({ ...record }) : null;
-    } else {
-      await this.archiveProtocolVersion(current);
-      const e = new Expr();
-      for (const [field, value] of Object.entries(content)) e.set([field], value);
-      e.set(['signatures'], {});
-      const condition = `${e.n('version')} = ${e.v(expectedVersion)} AND attribute_not_exists(${e.n('finalisedAt')})`;
-      item = await this.table.update(keys.protocol(meetingId), e, condition);
-    }
-    if (!item) {
-      const now = await this.getProtocol(meetingId);
-      throw new ConditionFailedError('saveProtocolVersion', now?.finalisedAt ? 'finalised' : 'stale');
-    }
-    const saved = strip<ProtocolRecord>(item);
-    await this.archiveProtocolVersion(saved);
-    return saved;
-  }
-
-  /**
-   * A member signs the exact version they read (SPEC step 6): refused unless the version AND its hash
-   * are still current, the protocol is not finalised and the signing deadline has not passed.
-   * Signing the same version again is a no-op that returns the first signature.
-   */
-  async signProtocol(
-    meetingId: string,
-    memberId: string,
-    version: number,
-    hash: string,
-    linkId: string,
-  ): Promise<ProtocolSignature> {
-    const signature: ProtocolSignature = { at: this.table.stamp(), hash, linkId };
-    const e = new Expr().set(['signatures', memberId], signature);
-    const condition = [
-      `${e.n('version')} = ${e.v(version)}`,
-      `${e.n('hash')} = ${e.v(hash)}`,
-      `attribute_not_exists(${e.n('finalisedAt')})`,
-      `${e.n('signingDeadline')} >= ${e.v(this.table.nowForDeadline())}`,
-      `attribute_not_exists(${e.n('signatures', memberId)})`,
-    ].join(' AND ');
-    const item = await this.table.update(keys.protocol(meetingId), e, condition);
-    if (item) return signature;
-    const current = await this.getProtocol(meetingId);
-    if (!current) throw new ConditionFailedError('signProtocol', 'not-found');
-    if (current.version !== version || current.hash !== hash) throw new ConditionFailedError('signProtocol', 'stale');
-    const existing = current.signatures[memberId];
-    if (existing) return existing;
-    if (current.finalisedAt) throw new ConditionFailedError('signProtocol', 'finalised');
-    throw new ConditionFailedError('signProtocol', 'deadline-passed');
-  }
-
-  /** п. 2.6ж: a member's dissenting opinion (особое мнение), accepted until signing ends. */
-  async submitDissent(meetingId: string, memberId: string, text: string, itemId?: string): Promise<DissentRecord> {
-    const dissent: DissentRecord = { memberId, ...(itemId ? { itemId } : {}), text, submittedAt: this.table.stamp() };
-    const e = new Expr().set(['dissents', memberId], dissent);
-    const condition = [
-      `attribute_exists(${e.n('pk')})`,
-      `attribute_not_exists(${e.n('finalisedAt')})`,
-      `${e.n('signingDeadline')} >= ${e.v(this.table.nowForDeadline())}`,
-    ].join(' AND ');
-    const item = await this.table.update(keys.protocol(meetingId), e, condition);
-    if (item) return dissent;
-    const current = await this.getProtocol(meetingId);
-    if (!current) throw new ConditionFailedError('submitDissent', 'not-found');
-    throw new ConditionFailedError('submitDissent', current.finalisedAt ? 'finalised' : 'deadline-passed');
-  }
-
-  /**
-   * Finalises the protocol (SPEC step 6: the moment of finalisation is the signing date). Idempotent:
-   * returns the record as finalised the first time.
-   */
-  /**
-   * The signature deadline computed when the signature phase starts (п. 2.5е, 3.4), for a protocol
-   * drafted before it. A finalised protocol keeps its own: false.
-   */
-  async setSigningDeadline(meetingId: string, deadline: Instant): Promise<boolean> {
-    const e = new Expr().set(['signingDeadline'], deadline);
-    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;
-    return (await this.table.update(keys.protocol(meetingId), e, condition)) !== null;
-  }
-
-  async finaliseProtocol(meetingId: string): Promise<ProtocolRecord> {
-    const e = new Expr().set(['finalisedAt'], this.table.stamp());
-    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;
-    const item = await this.table.update(keys.protocol(meetingId), e, condition);
-    if (item) return strip<ProtocolRecord>(item);
-    const current = await this.getProtocol(meetingId);
-    if (!current) throw new ConditionFailedError('finaliseProtocol', 'not-found');
-    return current;
-  }
-
   // ============================================================ links
 
   async putLink(link: NewLink): Promise<LinkRecord> {
@@ -704,6 +362,19 @@ export class KvorumStore {
 
   async getLink(linkId: string): Promise<LinkRecord | null> {
     return this.table.get<LinkRecord>(keys.link(linkId));
+  }
+
+  /** The links that exist among `linkIds`, by id: consistent BatchGetItem, 100 keys a request. */
+  async getLinks(linkIds: string[]): Promise<Map<string, LinkRecord>> {
+    const found = new Map<string, LinkRecord>();
+    for (let i = 0; i < linkIds.length; i += 100) {
+      const items = await this.table.batchGet(linkIds.slice(i, i + 100).map((id) => keys.link(id)));
+      for (const item of items.values()) {
+        const link = strip<LinkRecord>(item);
+        found.set(link.id, link);
+      }
+    }
+    return found;
   }
 
   /** Revokes a link (idempotent: keeps the first revocation time). Returns false if there is no such link. */
@@ -869,40 +540,60 @@ export class KvorumStore {
     return items.map((item) => strip<AuditEntry>(item));
   }
 
+  // ============================================================ one member's view of a meeting (link pages)
+
+  /**
+   * The meeting, the group header, the member (null: not in the roster), the ballot header and the
+   * member's own ballot item, in ONE BatchGetItem: what a ballot or attendance page needs, without a
+   * Query of any partition. Null when the meeting or the group does not exist.
+   */
+  async loadMemberView(meetingId: string, groupId: string, memberId: string): Promise<MemberView | null> {
+    const own = [keys.meeting(meetingId), keys.ballot(meetingId), keys.memberBallot(meetingId, memberId)];
+    const found = await this.table.batchGet([...own, ...groupHeaderAndMemberKeys(groupId, memberId)]);
+    const [meetingItem, headerItem, ballotItem] = own.map((key) => found.get(`${key.pk}|${key.sk}`));
+    const group = groupHeaderAndMemberFrom(found, groupId, memberId);
+    if (!meetingItem || !group) return null;
+    return {
+      meeting: this.toMeeting(meetingItem),
+      group: group.group,
+      member: group.member,
+      ballotHeader: headerItem ? strip<BallotHeader>(headerItem) : null,
+      ballot: ballotItem ? strip<MemberBallot>(ballotItem) : null,
+    };
+  }
+
   // ============================================================ whole meeting
 
-  /** Everything in the meeting's partition with one (paginated) Query. */
+  /** The meeting's partition, its member items and its protocol: one (paginated) Query each, in parallel. */
   async loadMeetingBundle(meetingId: string): Promise<MeetingBundle | null> {
-    const items = await this.table.queryPartition(keys.meetingPartition(meetingId));
+    const [items, members, protocolState] = await Promise.all([
+      this.table.queryPartition(keys.meetingPartition(meetingId)),
+      this.ballots.loadMemberFacts(meetingId),
+      this.protocols.load(meetingId),
+    ]);
     let meeting: MeetingRecord | null = null;
-    let ballotBox: BallotBox | null = null;
-    let protocol: ProtocolRecord | null = null;
     const agenda: AgendaItemRecord[] = [];
     const proposals: ProposalRecord[] = [];
     const invitees: InviteeRecord[] = [];
-    const boxes: OpinionBox[] = [];
     for (const item of items) {
       const sk = item.sk?.S ?? '';
       if (sk === 'MEETING') meeting = this.toMeeting(item);
-      else if (sk === 'BALLOT') ballotBox = strip<BallotBox>(item);
-      else if (sk === 'PROTOCOL') protocol = strip<ProtocolRecord>(item);
       else if (sk.startsWith('ITEM#')) agenda.push(strip<AgendaItemRecord>(item));
       else if (sk.startsWith('PROPOSAL#')) proposals.push(strip<ProposalRecord>(item));
       else if (sk.startsWith('INVITEE#')) invitees.push(strip<InviteeRecord>(item));
-      else if (sk.startsWith('OPINIONS#')) boxes.push(strip<OpinionBox>(item));
     }
     if (!meeting) return null;
-    const box = ballotBox ?? { meetingId, itemIds: [], votes: {}, attendance: {} };
     return {
       meeting,
       agenda: agenda.sort((a, b) => a.order - b.order),
       proposals: proposals.sort(byField('createdAt')),
       invitees,
-      attendance: box.attendance,
-      ballotBox: box,
-      opinions: flattenOpinions(boxes),
-      dissents: protocol ? Object.values(protocol.dissents).sort(byField('memberId')) : [],
-      protocol,
+      attendance: members.ballotBox.attendance,
+      ballotBox: members.ballotBox,
+      opinions: members.opinions,
+      voteHistory: members.voteHistory,
+      dissents: protocolState?.dissents ?? [],
+      protocol: protocolState?.protocol ?? null,
     };
   }
 }
@@ -915,11 +606,5 @@ function compare(a: string, b: string): number {
 
 function byField<K extends string>(field: K) {
   return <T extends Record<K, string>>(a: T, b: T) => compare(a[field], b[field]);
-}
-
-function flattenOpinions(boxes: OpinionBox[]): WrittenOpinion[] {
-  return boxes
-    .flatMap((box) => Object.values(box.opinions))
-    .sort((a, b) => compare(a.memberId, b.memberId) || compare(a.itemId, b.itemId));
 }
 

@@ -1,7 +1,10 @@
 import middy from '@middy/core';
-import { z } from 'zod';
 import { getDeps, type Deps } from '../app/deps.ts';
+import type { Invocation, TimeBudget } from '../app/fan-out.ts';
 import { TransientError, type TaskEvent } from '../app/steps/context.ts';
+import * as z from '../lib/zod-mini.ts';
+
+const bounded = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
 /**
  * A state machine task: validate the payload the ASL passes, run one lifecycle step, return its
@@ -9,17 +12,33 @@ import { TransientError, type TaskEvent } from '../app/steps/context.ts';
  * error code for Retry/Catch; throttling and 5xx from AWS become TransientError (retried).
  */
 export const taskEvent = z.object({
-  meetingId: z.string().min(1).max(100),
-  revision: z.number().int().min(1),
-  resumeAt: z.string().max(40).optional(),
-  kind: z.enum(['approval', 'opinions', 'signatures']).optional(),
-  action: z.enum(['tally', 'no-quorum']).optional(),
-  reason: z.string().max(200).optional(),
-  phase: z.enum(['approval', 'signatures']).optional(),
-  stage: z.enum(['first', 'final']).optional(),
-  taskToken: z.string().min(1).max(2048).optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough().optional(),
+  meetingId: bounded(1, 100),
+  revision: z.int().check(z.minimum(1)),
+  resumeAt: z.optional(bounded(0, 40)),
+  kind: z.optional(z.enum(['approval', 'opinions', 'signatures'])),
+  action: z.optional(z.enum(['tally', 'no-quorum'])),
+  reason: z.optional(bounded(0, 200)),
+  phase: z.optional(z.enum(['approval', 'signatures'])),
+  stage: z.optional(z.enum(['first', 'final'])),
+  taskToken: z.optional(bounded(1, 2048)),
+  error: z.optional(z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
+  /** Where the previous invocation of a per-recipient step stopped (functions/app/fan-out.ts). */
+  fanOut: z.optional(z.object({ step: bounded(0, 100), done: z.boolean(), cursor: bounded(0, 200), sent: z.int().check(z.minimum(0)) })),
 });
+
+/** Lambda's timeout for tasks (functions/manifest.ts): the budget when the context cannot tell. */
+const TASK_TIMEOUT_MS = 60_000;
+
+interface TaskContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** The time left in this invocation: Lambda's own count, or the task timeout from now. */
+function budgetOf(context: TaskContext | undefined): TimeBudget {
+  if (typeof context?.getRemainingTimeInMillis === 'function') return { remainingMs: () => context.getRemainingTimeInMillis!() };
+  const startedAt = performance.now();
+  return { remainingMs: () => TASK_TIMEOUT_MS - (performance.now() - startedAt) };
+}
 
 const TRANSIENT = new Set([
   'ThrottlingException',
@@ -38,8 +57,9 @@ export function isTransient(error: unknown): boolean {
   return TRANSIENT.has(error.name) || (meta?.httpStatusCode ?? 0) >= 500 || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes((error as NodeJS.ErrnoException).code ?? '');
 }
 
-export function taskHandler<R>(step: (deps: Deps, event: TaskEvent) => Promise<R>) {
-  return middy(async (event: unknown): Promise<R> => {
+export function taskHandler<R>(step: (deps: Deps, event: TaskEvent, invocation: Invocation) => Promise<R>) {
+  return middy(async (event: unknown, context: TaskContext | undefined): Promise<R> => {
+    const budget = budgetOf(context);
     const parsed = taskEvent.safeParse(event);
     if (!parsed.success) {
       const error = new Error(`Invalid task input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -47,7 +67,8 @@ export function taskHandler<R>(step: (deps: Deps, event: TaskEvent) => Promise<R
       throw error;
     }
     try {
-      return await step(getDeps(), parsed.data as TaskEvent);
+      const { fanOut, ...rest } = parsed.data;
+      return await step(getDeps(), rest as TaskEvent, { budget, ...(fanOut ? { fanOut } : {}) });
     } catch (error) {
       if (isTransient(error)) throw new TransientError((error as Error).message);
       throw error;

@@ -12,12 +12,14 @@ import { roster } from './fixtures.ts';
  * phase the meeting is in, and e-mails already sent are not sent again.
  */
 describe('the local runtime after a restart', () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'kvorum-restart-'));
+  const root = mkdtempSync(path.join(tmpdir(), 'kvorum-restart-'));
+  // DynamoDB and the S3 documents on disk, as `npm start` keeps them in .data/.
+  const dataDir = path.join(root, 'dynamodb');
   const clock = new ManualClock('2026-03-02T06:00:00Z');
   let system: LocalSystem | undefined;
   afterAll(async () => {
     await system?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   async function admin(s: LocalSystem, method: string, p: string, body: unknown, email: string, groups: string[]) {

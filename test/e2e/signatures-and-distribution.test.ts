@@ -97,8 +97,32 @@ describe('signatures, the reminder, finalisation and distribution around the May
     expect((await meeting(h, id, g.secretary)).protocol.signatures).toEqual({});
   });
 
+  it('a signature POST is one conditional write: DynamoDB requests counted', async () => {
+    for (const who of ['chair', 'secretary', 'deputy']) expect(await sign(h, g.email(who)), who).toBe(200);
+    const link = await linkFrom(h, g.email('m1'), /^Протокол на подпись/);
+    const hash = /name="sha256" value="([0-9a-f]{64})"/.exec((await h.get(link)).text)?.[1];
+    expect(hash).toBe(secondHash);
+    // Every DynamoDB request of the one POST (the workflow is idle: it waits for the deadline).
+    const requests: string[] = [];
+    const client = h.system.deps.store.table.client;
+    client.middlewareStack.add((next, context) => async (args) => {
+      requests.push(context.commandName ?? '?');
+      return next(args);
+    }, { step: 'initialize', name: 'countSignatureRequests' });
+    try {
+      const response = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ sha256: secondHash }).toString() });
+      expect(response.status).toBe(200);
+      await response.text();
+    } finally {
+      client.middlewareStack.remove('countSignatureRequests');
+    }
+    // The link; the meeting, group header and member in one BatchGetItem (the page's facts); the
+    // signature: ONE UpdateItem on the signer's own item; ONE Query over the signer items (the last one?).
+    expect(requests).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'UpdateItemCommand', 'QueryCommand']);
+    await h.settle();
+  });
+
   it('reminds only those who have not signed, once, a day before the deadline', async () => {
-    for (const who of ['chair', 'secretary', 'deputy', 'm1']) expect(await sign(h, g.email(who)), who).toBe(200);
     const signed = (await meeting(h, id, g.secretary)).protocol.signatures;
     expect(Object.values(signed).map((s: any) => s.hash)).toEqual([secondHash, secondHash, secondHash, secondHash]);
 

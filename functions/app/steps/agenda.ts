@@ -2,7 +2,8 @@ import type { Member } from '../../domain/types.ts';
 import * as mail from '../../mail/messages.ts';
 import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
-import { issueLink } from '../links.ts';
+import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
+import { linksByMember } from '../links.ts';
 import { agendaView, meetingInfo, recipientOf } from '../meeting-view.ts';
 import { TaskEvent, MeetingSnapshot, load, snapshot, setPhase, send, audit, timing } from './context.ts';
 
@@ -12,24 +13,30 @@ export async function loadMeeting(deps: Deps, ev: TaskEvent): Promise<MeetingSna
   return snapshot(deps, group, meeting);
 }
 /** п. 2.5д, 2.6г: each member gets a personal link to propose agenda items and invitations. */
-export async function openProposals(deps: Deps, ev: TaskEvent): Promise<{ sent: number }> {
+export async function openProposals(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<{ sent: number; fanOut: FanOutProgress }> {
   const { group, meeting: loaded } = await load(deps, ev);
   const meeting = await setPhase(deps, loaded, 'agenda-proposals');
   const agenda = await deps.store.listAgenda(meeting.id);
-  let sent = 0;
-  for (const member of group.members) {
-    const proposeUrl = await issueLink(deps, { meetingId: meeting.id, memberId: member.id, purpose: 'propose', expiresAt: meeting.deadlines.proposalsClose, revision: meeting.revision });
-    const message = mail.proposalsCall({
-      recipient: recipientOf(member),
-      meeting: meetingInfo(group, meeting),
-      proposeUrl,
-      proposalsClose: meeting.deadlines.proposalsClose,
-      agenda: agendaView(group, agenda),
-    });
-    if ((await send(deps, meeting, 'proposals-call', member, message)).status === 'sent') sent++;
-  }
-  await audit(deps, meeting.id, 'proposals-opened', { sent });
-  return { sent };
+  const link = { meetingId: meeting.id, groupId: group.id, purpose: 'propose', expiresAt: meeting.deadlines.proposalsClose, revision: meeting.revision } as const;
+  const progress = await fanOut(deps, invocation, {
+    step: 'proposals-call',
+    recipients: group.members,
+    keyOf: (member) => member.id,
+    ratePerSecond: group.settings.sendRatePerSecond,
+    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), link),
+    send: async (member, links) => {
+      const message = mail.proposalsCall({
+        recipient: recipientOf(member),
+        meeting: meetingInfo(group, meeting),
+        proposeUrl: links.get(member.id)!,
+        proposalsClose: meeting.deadlines.proposalsClose,
+        agenda: agendaView(group, agenda),
+      });
+      return (await send(deps, meeting, 'proposals-call', member, message)).status === 'sent';
+    },
+  });
+  if (progress.done) await audit(deps, meeting.id, 'proposals-opened', { sent: progress.sent });
+  return { sent: progress.sent, fanOut: progress };
 }
 export function approvers(group: GroupRecord, meeting: MeetingRecord): Member[] {
   // п. 2.3в approval is the chair's; п. 2.4 the deputy acts while the chair is recorded absent.
@@ -37,22 +44,33 @@ export function approvers(group: GroupRecord, meeting: MeetingRecord): Member[] 
   return presiding ? [presiding] : group.members.filter((m) => m.role === 'chair');
 }
 /** п. 2.5в, 2.3в: the agenda the secretary formed goes to the chair for approval. */
-export async function requestApproval(deps: Deps, ev: TaskEvent): Promise<{ untilReminderSeconds: number; untilDeadlineSeconds: number }> {
+export async function requestApproval(
+  deps: Deps,
+  ev: TaskEvent,
+  invocation: Invocation = {},
+): Promise<{ untilReminderSeconds: number; untilDeadlineSeconds: number; fanOut: FanOutProgress }> {
   const { group, meeting: loaded } = await load(deps, ev);
   const meeting = await setPhase(deps, loaded, 'agenda-approval');
   const agenda = await deps.store.listAgenda(meeting.id);
-  // Approved early (through the admin API): nobody must act, AwaitCallback completes the phase at once.
-  for (const chair of meeting.agendaApprovedAt ? [] : approvers(group, meeting)) {
-    const approveUrl = await issueLink(deps, { meetingId: meeting.id, memberId: chair.id, purpose: 'approve', expiresAt: meeting.deadlines.agendaApproval, revision: meeting.revision });
-    const message = mail.agendaForApproval({
-      recipient: recipientOf(chair),
-      meeting: meetingInfo(group, meeting),
-      agenda: agendaView(group, agenda),
-      approveUrl,
-      approvalDeadline: meeting.deadlines.agendaApproval,
-    });
-    await send(deps, meeting, 'agenda-for-approval', chair, message);
-  }
-  await audit(deps, meeting.id, 'agenda-submitted-for-approval', { items: agenda.length });
-  return timing(deps, group, meeting.deadlines.agendaApproval);
+  const link = { meetingId: meeting.id, groupId: group.id, purpose: 'approve', expiresAt: meeting.deadlines.agendaApproval, revision: meeting.revision } as const;
+  const progress = await fanOut(deps, invocation, {
+    step: 'agenda-for-approval',
+    // Approved early (through the admin API): nobody must act, AwaitCallback completes the phase at once.
+    recipients: meeting.agendaApprovedAt ? [] : approvers(group, meeting),
+    keyOf: (chair) => chair.id,
+    ratePerSecond: group.settings.sendRatePerSecond,
+    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), link),
+    send: async (chair, links) => {
+      const message = mail.agendaForApproval({
+        recipient: recipientOf(chair),
+        meeting: meetingInfo(group, meeting),
+        agenda: agendaView(group, agenda),
+        approveUrl: links.get(chair.id)!,
+        approvalDeadline: meeting.deadlines.agendaApproval,
+      });
+      return (await send(deps, meeting, 'agenda-for-approval', chair, message)).status === 'sent';
+    },
+  });
+  if (progress.done) await audit(deps, meeting.id, 'agenda-submitted-for-approval', { items: agenda.length });
+  return { ...timing(deps, group, meeting.deadlines.agendaApproval), fanOut: progress };
 }

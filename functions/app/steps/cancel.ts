@@ -1,17 +1,30 @@
 import * as mail from '../../mail/messages.ts';
 import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
+import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
 import { meetingInfo, nowInstant, organizer, recipientOf } from '../meeting-view.ts';
-import { TaskEvent, load, send, audit } from './context.ts';
+import { TaskEvent, Ctx, load, send, audit } from './context.ts';
 
 /** The meeting is cancelled (agenda not approved in time, or the chair's decision): everyone is told. */
-export async function cancelMeeting(deps: Deps, ev: TaskEvent, actor = 'system'): Promise<{ cancelled: true }> {
-  const { group, meeting } = await load(deps, ev);
+export async function cancelMeeting(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<{ cancelled: true; fanOut: FanOutProgress }> {
   const reason = ev.reason ?? 'cancelled';
-  await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { phase: 'cancelled', cancelledReason: reason });
-  await announceCancellation(deps, group, meeting, reason);
-  await audit(deps, meeting.id, 'cancelled', { reason }, actor);
-  return { cancelled: true };
+  const { group, meeting } = await loadForCancel(deps, ev, reason);
+  const cancelled = meeting.phase === 'cancelled' ? meeting : await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { phase: 'cancelled', cancelledReason: reason });
+  const progress = await announceCancellation(deps, group, cancelled, reason, invocation);
+  if (progress.done) await audit(deps, meeting.id, 'cancelled', { reason });
+  return { cancelled: true, fanOut: progress };
+}
+/**
+ * The meeting to cancel; or the one this very step cancelled already (same revision and reason): its
+ * next invocation, or a retry after a crash, goes on telling people.
+ */
+async function loadForCancel(deps: Deps, ev: TaskEvent, reason: string): Promise<Ctx> {
+  const meeting = await deps.store.getMeeting(ev.meetingId);
+  if (meeting?.phase === 'cancelled' && meeting.revision === ev.revision && meeting.cancelledReason === reason) {
+    const group = await deps.store.getGroup(meeting.groupId);
+    if (group) return { group, meeting };
+  }
+  return load(deps, ev);
 }
 export const CANCEL_REASONS: Record<string, { ru: string; en: string }> = {
   'agenda-not-approved': {
@@ -19,19 +32,30 @@ export const CANCEL_REASONS: Record<string, { ru: string; en: string }> = {
     en: 'The agenda was not approved by the chair in time (п. 2.3в).',
   },
 };
-export async function announceCancellation(deps: Deps, group: GroupRecord, meeting: MeetingRecord, reason: string): Promise<void> {
+/**
+ * Members, then invitees, are told; once all are, the meeting's links are revoked. Without an
+ * invocation (the admin endpoint) everyone is told in one go, at the group's send rate.
+ */
+export async function announceCancellation(deps: Deps, group: GroupRecord, meeting: MeetingRecord, reason: string, invocation: Invocation = {}): Promise<FanOutProgress> {
   const invitees = await deps.store.listInvitees(meeting.id);
   const people = [...group.members.map((m) => ({ id: m.id, person: m })), ...invitees.map((i) => ({ id: `invitee:${i.id}`, person: i }))];
-  for (const { id, person } of people) {
-    const text = CANCEL_REASONS[reason]?.[person.lang] ?? reason;
-    const message = mail.meetingCancelled({
-      recipient: recipientOf(person),
-      meeting: meetingInfo(group, meeting),
-      reason: text,
-      organizer: organizer(deps, group),
-      issuedAt: nowInstant(deps),
-    });
-    await send(deps, meeting, 'cancelled', { id, email: person.email }, message);
-  }
-  await deps.store.revokeLinksForMeeting(meeting.id);
+  const progress = await fanOut(deps, invocation, {
+    step: 'cancelled',
+    recipients: people,
+    keyOf: (p) => p.id,
+    ratePerSecond: group.settings.sendRatePerSecond,
+    send: async ({ id, person }) => {
+      const text = CANCEL_REASONS[reason]?.[person.lang] ?? reason;
+      const message = mail.meetingCancelled({
+        recipient: recipientOf(person),
+        meeting: meetingInfo(group, meeting),
+        reason: text,
+        organizer: organizer(deps, group),
+        issuedAt: nowInstant(deps),
+      });
+      return (await send(deps, meeting, 'cancelled', { id, email: person.email }, message)).status === 'sent';
+    },
+  });
+  if (progress.done) await deps.store.revokeLinksForMeeting(meeting.id);
+  return progress;
 }

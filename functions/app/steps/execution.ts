@@ -1,10 +1,10 @@
 import { SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
 import type { MeetingPhase } from '../../domain/types.ts';
-import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
+import type { MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
 import { nowInstant } from '../meeting-view.ts';
-import { missingSigners } from '../protocol-draft.ts';
-import { TaskEvent, load, bundleOf, audit } from './context.ts';
+import { sfnOf } from '../sfn-client.ts';
+import { TaskEvent, load, audit } from './context.ts';
 
 /**
  * Where a new execution of a meeting starts (the ASL's ResumeAt choice): after a restart of the local
@@ -38,7 +38,7 @@ export function resumeAtFor(phase: MeetingPhase): string | null {
  */
 export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRecord, 'id' | 'revision'>, resumeAt: string, resumed = false): Promise<string> {
   const name = `${meeting.id}-r${meeting.revision}${resumed ? `-resumed-${deps.clock.now().getTime()}` : ''}`;
-  const started = await deps.sfn.send(
+  const started = await sfnOf(deps).send(
     new StartExecutionCommand({
       stateMachineArn: deps.stateMachineArn,
       name,
@@ -60,18 +60,18 @@ export async function recordAgendaApproval(deps: Deps, meeting: MeetingRecord, i
 }
 
 /** Whether everyone who must act in a waiting phase has acted. */
-export async function phaseComplete(deps: Deps, group: GroupRecord, meeting: MeetingRecord, phase: 'approval' | 'signatures'): Promise<boolean> {
+export async function phaseComplete(deps: Deps, meeting: MeetingRecord, phase: 'approval' | 'signatures'): Promise<boolean> {
   if (phase === 'approval') return meeting.agendaApprovedAt !== undefined;
-  const bundle = await bundleOf(deps, meeting.id);
-  return missingSigners(group, bundle).length === 0 && bundle.protocol !== null;
+  // One Query over the protocol's signer items: every signer has signed the current version's hash.
+  return deps.store.protocols.signingComplete(meeting.id);
 }
 /** Stores the task token of a waiting phase; if all have acted already, completes it at once. */
 export async function awaitCallback(deps: Deps, ev: TaskEvent): Promise<{ stored: true }> {
   if (!ev.taskToken || !ev.phase) throw new Error('awaitCallback needs taskToken and phase');
-  const { group, meeting } = await load(deps, ev);
+  const { meeting } = await load(deps, ev);
   await deps.store.setTaskToken(meeting.id, ev.phase, ev.taskToken);
   const fresh = (await deps.store.getMeeting(meeting.id)) ?? meeting;
-  if (await phaseComplete(deps, group, fresh, ev.phase)) await completePhase(deps, fresh.id, ev.phase);
+  if (await phaseComplete(deps, fresh, ev.phase)) await completePhase(deps, fresh.id, ev.phase);
   return { stored: true };
 }
 /** Completes a waiting phase's task token (called when the last person acts). Tolerates stale tokens. */
@@ -80,7 +80,7 @@ export async function completePhase(deps: Deps, meetingId: string, phase: 'appro
   const token = meeting?.taskTokens[phase];
   if (!meeting || !token) return false;
   try {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ phase, completedAt: nowInstant(deps) }) }));
+    await sfnOf(deps).send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ phase, completedAt: nowInstant(deps) }) }));
     await audit(deps, meetingId, `${phase}-complete`);
     return true;
   } catch (error) {

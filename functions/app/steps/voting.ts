@@ -1,15 +1,18 @@
 import { presidingPerson } from '../../domain/roster.ts';
 import type { Member } from '../../domain/types.ts';
+import type { SendResult } from '../../mail/mailer.ts';
 import * as mail from '../../mail/messages.ts';
+import { memberTerms } from '../../store/ballots.ts';
 import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
-import { issueLink } from '../links.ts';
+import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
+import { issueLink, linksByMember } from '../links.ts';
 import { meetingInfo, recipientOf } from '../meeting-view.ts';
 import { absentIds, participantsOf, tallies } from '../protocol-draft.ts';
 import { TaskEvent, load, bundleOf, setPhase, send, audit } from './context.ts';
 
 /** Meeting start (п. 2.6б): every member not recorded absent gets a ballot link. */
-export async function openVoting(deps: Deps, ev: TaskEvent): Promise<{ voters: number }> {
+export async function openVoting(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<{ voters: number; fanOut: FanOutProgress }> {
   const { group, meeting: loaded } = await load(deps, ev);
   const bundle = await bundleOf(deps, loaded.id);
   const absent = new Set(absentIds(bundle.ballotBox));
@@ -17,13 +20,27 @@ export async function openVoting(deps: Deps, ev: TaskEvent): Promise<{ voters: n
   const meeting = await setPhase(deps, loaded, 'in-session', presiding ? { presidingId: presiding.member.id } : {});
   const items = bundle.agenda.filter((i) => i.approved);
   const voters = group.members.filter((m) => !absent.has(m.id));
-  await deps.store.openVoting(meeting.id, { itemIds: items.map((i) => i.id), voterIds: voters.map((m) => m.id) });
-  for (const member of voters) await sendBallot(deps, group, meeting, member, items.map((i) => i.title));
-  await audit(deps, meeting.id, 'voting-opened', { voters: voters.length, items: items.length });
-  return { voters: voters.length };
+  // The first invocation opens voting; the next ones only send the rest of the ballots.
+  const continuing = invocation.fanOut?.step === 'ballots' && !invocation.fanOut.done;
+  if (!continuing) await deps.store.ballots.openVoting(meeting.id, { items, voterIds: voters.map((m) => m.id) }, memberTerms(meeting));
+  const titles = items.map((i) => i.title);
+  const progress = await fanOut(deps, invocation, {
+    step: 'ballots',
+    recipients: group.members,
+    keyOf: (member) => member.id,
+    wanted: (member) => !absent.has(member.id),
+    ratePerSecond: group.settings.sendRatePerSecond,
+    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), ballotLink(group, meeting)),
+    send: async (member, links) => (await sendBallot(deps, group, meeting, member, titles, links.get(member.id))).status === 'sent',
+  });
+  if (progress.done) await audit(deps, meeting.id, 'voting-opened', { voters: voters.length, items: items.length });
+  return { voters: voters.length, fanOut: progress };
 }
-export async function sendBallot(deps: Deps, group: GroupRecord, meeting: MeetingRecord, member: Member, itemTitles: string[]): Promise<void> {
-  const ballotUrl = await issueLink(deps, { meetingId: meeting.id, memberId: member.id, purpose: 'ballot', expiresAt: meeting.deadlines.voteCloses, revision: meeting.revision });
+const ballotLink = (group: GroupRecord, meeting: MeetingRecord) =>
+  ({ meetingId: meeting.id, groupId: group.id, purpose: 'ballot', expiresAt: meeting.deadlines.voteCloses, revision: meeting.revision }) as const;
+/** A member's ballot link (issued now unless the fan-out issued it with its chunk). */
+export async function sendBallot(deps: Deps, group: GroupRecord, meeting: MeetingRecord, member: Member, itemTitles: string[], issuedUrl?: string): Promise<SendResult> {
+  const ballotUrl = issuedUrl ?? (await issueLink(deps, { ...ballotLink(group, meeting), memberId: member.id }));
   const message = mail.ballotLink({
     recipient: recipientOf(member),
     meeting: meetingInfo(group, meeting),
@@ -31,37 +48,51 @@ export async function sendBallot(deps: Deps, group: GroupRecord, meeting: Meetin
     voteCloses: meeting.deadlines.voteCloses,
     agenda: itemTitles.map((title) => ({ title })),
   });
-  await send(deps, meeting, 'ballot', member, message);
+  return send(deps, meeting, 'ballot', member, message);
 }
-/** Voting closes: the participants list is frozen and the quorum decided (п. 3.3). */
+/**
+ * Voting closes: every member item is sealed, so the participants list is frozen, and the quorum is
+ * decided (п. 3.3). The protocol lists the participants; the audit entry keeps their number (no item
+ * grows with the roster).
+ */
 export async function closeVoting(deps: Deps, ev: TaskEvent): Promise<{ quorum: boolean; participants: number; members: number }> {
   const { group, meeting } = await load(deps, ev);
-  const box = await deps.store.closeVoting(meeting.id);
+  const box = await deps.store.ballots.closeVoting(meeting.id);
   const participants = participantsOf(group.members, box);
   const quorum = participants.length > 0 && participants.length * 2 >= group.members.length;
   await setPhase(deps, meeting, 'voting-closed');
-  await audit(deps, meeting.id, 'voting-closed', { participants: [...participants], quorum });
+  await audit(deps, meeting.id, 'voting-closed', { participants: participants.length, members: group.members.length, quorum });
   return { quorum, participants: participants.length, members: group.members.length };
 }
 /** п. 3.2 tally, or п. 3.3 no quorum: recorded, and members are told. */
-export async function tally(deps: Deps, ev: TaskEvent): Promise<{ adopted: number; items: number } | { quorum: false }> {
+export async function tally(
+  deps: Deps,
+  ev: TaskEvent,
+  invocation: Invocation = {},
+): Promise<({ adopted: number; items: number } | { quorum: false }) & { fanOut: FanOutProgress }> {
   const { group, meeting } = await load(deps, ev);
   const bundle = await bundleOf(deps, meeting.id);
   const result = tallies(group, bundle);
   if (ev.action === 'no-quorum' || !result.quorum) {
-    for (const member of group.members) {
-      const message = mail.noQuorum({
-        recipient: recipientOf(member),
-        meeting: meetingInfo(group, meeting),
-        participants: result.participants.length,
-        members: group.members.length,
-        quorumNeeded: Math.max(1, Math.ceil(group.members.length / 2)),
-      });
-      await send(deps, meeting, 'no-quorum', member, message);
-    }
-    await audit(deps, meeting.id, 'no-quorum', { participants: result.participants.length, members: group.members.length });
-    return { quorum: false };
+    const progress = await fanOut(deps, invocation, {
+      step: 'no-quorum',
+      recipients: group.members,
+      keyOf: (member) => member.id,
+      ratePerSecond: group.settings.sendRatePerSecond,
+      send: async (member) => {
+        const message = mail.noQuorum({
+          recipient: recipientOf(member),
+          meeting: meetingInfo(group, meeting),
+          participants: result.participants.length,
+          members: group.members.length,
+          quorumNeeded: Math.max(1, Math.ceil(group.members.length / 2)),
+        });
+        return (await send(deps, meeting, 'no-quorum', member, message)).status === 'sent';
+      },
+    });
+    if (progress.done) await audit(deps, meeting.id, 'no-quorum', { participants: result.participants.length, members: group.members.length });
+    return { quorum: false, fanOut: progress };
   }
   await audit(deps, meeting.id, 'tallied', { items: result.items });
-  return { adopted: result.items.filter((t) => t.adopted).length, items: result.items.length };
+  return { adopted: result.items.filter((t) => t.adopted).length, items: result.items.length, fanOut: { step: 'tally', done: true, cursor: '', sent: 0 } };
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftProtocol } from '../../../functions/app/steps/signatures.ts';
+import { memberTerms } from '../../../functions/store/ballots.ts';
 import { as, call, convene, createGroup, startAdminWorld, type AdminWorld } from './support.ts';
 
 let world: AdminWorld;
@@ -200,9 +201,10 @@ describe('meeting C in session: attendance and the acting secretary (п. 2.4, 2.
     // Arranged by hand: the meeting has started and voting is open; m3 had said they would be absent.
     const agenda = await world.store.listAgenda(meetingId);
     await world.store.approveAgendaItems(meetingId, agenda.map((i) => i.id));
-    await world.store.setAttendance(meetingId, 'm3', 'absent', 'm3');
+    const terms = memberTerms((await world.store.getMeeting(meetingId))!);
+    await world.store.ballots.setAttendance(meetingId, 'm3', { status: 'absent', by: 'm3' }, terms);
     await world.store.updateMeeting(meetingId, {}, { phase: 'in-session' });
-    await world.store.openVoting(meetingId, { itemIds: agenda.map((i) => i.id), voterIds: ['chair', 'deputy', 'sec', 'm1', 'm2'] });
+    await world.store.ballots.openVoting(meetingId, { items: agenda, voterIds: ['chair', 'deputy', 'sec', 'm1', 'm2'] }, terms);
   });
 
   it('a member marked present while voting is open gets a ballot', async () => {
@@ -215,7 +217,7 @@ describe('meeting C in session: attendance and the acting secretary (п. 2.4, 2.
     const ballots = await world.mailTo('m3@city.test', 'Голосование открыто: Заседание В');
     expect(ballots).toHaveLength(1);
     expect(ballots[0]?.body.text).toContain('http://kvorum.test/l/');
-    const box = await world.store.getBallotBox(meetingId);
+    const box = await world.store.ballots.getBallotBox(meetingId);
     expect(box?.votes.m3).toEqual({});
     expect(box?.attendance.m3).toMatchObject({ status: 'present', by: 'sec' });
   });
@@ -255,7 +257,7 @@ describe('meeting C in session: attendance and the acting secretary (п. 2.4, 2.
     // The acting secretary now does the secretary's work.
     const marked = await call('POST', `/meetings/${meetingId}/attendance`, { claims: as.m1AsSecretary, body: { memberId: 'm2', status: 'present' } });
     expect(marked.status).toBe(200);
-    expect((await world.store.getBallotBox(meetingId))?.attendance.m2?.by).toBe('m1');
+    expect((await world.store.ballots.getBallotBox(meetingId)).attendance.m2?.by).toBe('m1');
   });
 });
 
@@ -271,15 +273,16 @@ describe('meeting D: the protocol narrative (п. 2.5е)', () => {
     const agenda = await world.store.listAgenda(meetingId);
     items = agenda.map((i) => i.id);
     await world.store.approveAgendaItems(meetingId, items);
-    await world.store.openVoting(meetingId, { itemIds: items, voterIds: ['chair', 'sec', 'm1', 'm2'] });
+    const meeting = (await world.store.getMeeting(meetingId))!;
+    await world.store.ballots.openVoting(meetingId, { items: agenda, voterIds: ['chair', 'sec', 'm1', 'm2'] }, memberTerms(meeting));
     for (const voter of ['chair', 'sec', 'm1', 'm2']) {
-      for (const itemId of items) await world.store.castVote(meetingId, { memberId: voter, itemId, choice: 'for', idempotencyKey: `${voter}-${itemId}` });
+      await world.store.ballots.castBallot(meetingId, voter, Object.fromEntries(items.map((itemId) => [itemId, 'for' as const])), { revision: meeting.revision });
     }
-    await world.store.closeVoting(meetingId);
+    await world.store.ballots.closeVoting(meetingId);
     await world.store.updateMeeting(meetingId, {}, { phase: 'protocol-signing' });
     const group = (await world.store.getGroup(groupId))!;
     const protocol = await draftProtocol(world.deps, group, meetingId, 'system');
-    await world.store.signProtocol(meetingId, 'chair', protocol.version, protocol.hash, 'link-chair');
+    await world.store.protocols.sign(meetingId, 'chair', protocol.hash, 'link-chair');
   });
 
   it('refuses the chair and unknown items; the secretary edit makes a new version and voids every signature', async () => {
@@ -287,7 +290,7 @@ describe('meeting D: the protocol narrative (п. 2.5е)', () => {
     expect((await call('PUT', `/meetings/${meetingId}/protocol/narrative`, { claims: as.chair, body: narrative })).status).toBe(403);
     const unknown = await call('PUT', `/meetings/${meetingId}/protocol/narrative`, { claims: as.secretary, body: { items: { nope: { heard: 'x', spoke: '' } } } });
     expect(unknown.status).toBe(422);
-    expect((await world.store.getProtocol(meetingId))?.version).toBe(1);
+    expect((await world.store.protocols.getHeader(meetingId))?.version).toBe(1);
 
     const reply = await call('PUT', `/meetings/${meetingId}/protocol/narrative`, { claims: as.secretary, body: narrative });
     expect(reply.status).toBe(200);
@@ -320,10 +323,10 @@ describe('meeting D: the protocol narrative (п. 2.5е)', () => {
   });
 
   it('refuses edits once the protocol is finalised (409)', async () => {
-    await world.store.finaliseProtocol(meetingId);
+    await world.store.protocols.finalise(meetingId);
     const reply = await call('PUT', `/meetings/${meetingId}/protocol/narrative`, { claims: as.secretary, body: { items: { [items[1]!]: { heard: 'x', spoke: 'y' } } } });
     expect(reply.status).toBe(409);
-    expect((await world.store.getProtocol(meetingId))?.version).toBe(2);
+    expect((await world.store.protocols.getHeader(meetingId))?.version).toBe(2);
   });
 });
 

@@ -17,6 +17,7 @@ import { KvorumStore } from '../../../functions/store/store.ts';
 import { ensureTable } from '../../../functions/store/table.ts';
 import type { TaskHandler } from '../../../workflows/local/runtime.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
+import { startS3, type RunningS3 } from '../../support/s3.ts';
 import { startSesLocal, type SesLocal, type StoredEmail } from '../../support/ses.ts';
 import { startHarness, type Harness } from '../workflows-local/harness.ts';
 
@@ -29,6 +30,7 @@ export interface TaskCall {
 
 export interface AdminWorld {
   db: RunningDynalite;
+  s3: RunningS3;
   ses: SesLocal;
   sfn: Harness;
   clock: ManualClock;
@@ -47,6 +49,7 @@ export interface AdminWorld {
 
 export async function startAdminWorld(start: string): Promise<AdminWorld> {
   const db = await startDynalite();
+  const s3 = await startS3();
   const ses = await startSesLocal();
   const tableName = `kvorum-admin-${randomUUID()}`;
   await ensureTable(db.client, tableName);
@@ -68,6 +71,7 @@ export async function startAdminWorld(start: string): Promise<AdminWorld> {
 
   const deps: Deps = {
     store,
+    documents: s3.documents,
     mailer,
     sfn: sfn.sfn,
     clock,
@@ -81,6 +85,7 @@ export async function startAdminWorld(start: string): Promise<AdminWorld> {
 
   return {
     db,
+    s3,
     ses,
     sfn,
     clock,
@@ -111,6 +116,7 @@ export async function startAdminWorld(start: string): Promise<AdminWorld> {
       setDeps(undefined);
       await sfn.close();
       await ses.stop();
+      await s3.stop();
       await db.stop();
     },
   };

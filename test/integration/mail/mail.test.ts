@@ -149,6 +149,8 @@ describe('signed protocol', () => {
       signedAt: '2026-03-12T10:30:00Z',
       pdf,
       protocolHtml: '<!DOCTYPE html><html><body><h1>ПРОТОКОЛ</h1></body></html>',
+      downloadUrl: 'https://k.example.org/l/protocol',
+      downloadUntil: '2027-03-12T10:30:00Z',
       sha256: 'a'.repeat(64),
       missingSignatures: [`Сидоров ${EVIL}`],
     });
@@ -163,6 +165,25 @@ describe('signed protocol', () => {
     expect(parsed.attachments[1]?.content.toString('utf8')).toContain('<h1>ПРОТОКОЛ</h1>');
     expect(parsed.text).toContain('12 марта 2026 г., 14:30 (Europe/Astrakhan, UTC+04:00)');
     expect(parsed.html).toContain(`Сидоров ${ESCAPED}`);
+    expect(parsed.text).toContain('можно также скачать по персональной ссылке до 12 марта 2027 г.');
+    expect(parsed.text).toContain('https://k.example.org/l/protocol');
+  });
+
+  it('without the PDF (above the group\'s threshold): the HTML is attached and the mail says where to download the PDF', async () => {
+    const message = messages.signedProtocol({
+      recipient: { ...maria, lang: 'en' },
+      meeting,
+      protocolNumber: '3',
+      signedAt: '2026-03-12T10:30:00Z',
+      protocolHtml: '<p>x</p>',
+      downloadUrl: 'https://k.example.org/l/protocol',
+      downloadUntil: '2027-03-12T10:30:00Z',
+    });
+    const { parsed } = await sendAndRead(message);
+    expect(parsed.attachments.map((a) => a.contentType)).toEqual(['text/html']);
+    expect(parsed.text).toContain("The protocol's PDF is too large for e-mail and is not attached: download it (and the HTML) from your personal link until");
+    expect(parsed.text).toContain('https://k.example.org/l/protocol');
+    expect(parsed.text).toContain('Attached: Protocol No. 3.html.');
   });
 });
 
@@ -270,7 +291,7 @@ describe('people’s text is escaped in every HTML e-mail', () => {
     ['noQuorum', messages.noQuorum({ recipient: maria, meeting, participants: 7, members: 16, quorumNeeded: 8 })],
     ['protocolForSignature', messages.protocolForSignature({ recipient: maria, meeting, sha256: 'f'.repeat(64), signUrl: 'https://k.example.org/s', signaturesDeadline: '2026-03-17T19:59:59Z' })],
     ['reminder', messages.reminder({ recipient: maria, meeting, kind: 'opinions', deadline: '2026-03-09T19:59:59Z', actionUrl: 'https://k.example.org/o' })],
-    ['signedProtocol', messages.signedProtocol({ recipient: maria, meeting, protocolNumber: '3', signedAt: '2026-03-12T10:30:00Z', pdf, protocolHtml: '<p>x</p>' })],
+    ['signedProtocol', messages.signedProtocol({ recipient: maria, meeting, protocolNumber: '3', signedAt: '2026-03-12T10:30:00Z', pdf, protocolHtml: '<p>x</p>', downloadUrl: 'https://k.example.org/l/p', downloadUntil: '2027-03-12T10:30:00Z' })],
     ['meetingCancelled', messages.meetingCancelled({ recipient: maria, meeting, organizer, issuedAt, reason: EVIL })],
     ['meetingMoved', messages.meetingMoved({ recipient: maria, meeting, organizer, issuedAt, previousStartsAt: '2026-03-03T07:00:00Z', reason: EVIL })],
     ['stepFailed', messages.stepFailed({ recipient: maria, meeting, step: `Notify ${EVIL}`, error: `Error: ${EVIL}`, failedAt: '2026-03-06T20:00:00Z' })],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberTerms } from '../../../functions/store/ballots.ts';
 import { KvorumStore } from '../../../functions/store/store.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
 import { deadlines, freshStore, group, newMeeting, refusal } from './fixtures.ts';
@@ -126,7 +127,7 @@ describe('KvorumStore: groups and meetings (dynalite)', () => {
     expect((await restarted.getMeeting('early'))?.failedPhase).toBeUndefined();
   });
 
-  it('loads a whole meeting with one query', async () => {
+  it('loads a whole meeting: its partition, its member items and its protocol', async () => {
     const { store } = await freshStore(db);
     await store.putGroup(group());
     await store.createMeeting(newMeeting('m'));
@@ -143,8 +144,7 @@ describe('KvorumStore: groups and meetings (dynalite)', () => {
     await store.decideProposal('m', 'p1', 'accepted', 'sec');
     expect(await refusal(store.decideProposal('m', 'p1', 'declined', 'sec'))).toBe('already-decided');
     await store.putInvitee('m', { id: 'inv1', name: 'Кузнецов К. К.', email: 'k@example.org', position: 'начальник', organisation: 'УДХ', lang: 'ru' });
-    await store.setAttendance('m', 'm2', 'absent', 'm2');
-    await store.submitOpinion('m', { memberId: 'm2', itemId: 'i1', text: 'Против' });
+    await store.ballots.setAttendance('m', 'm2', { status: 'absent', by: 'm2', opinions: { i1: 'Против' } }, memberTerms({ revision: 1, deadlines }));
 
     const bundle = await store.loadMeetingBundle('m');
     expect(bundle?.meeting.id).toBe('m');

@@ -24,6 +24,17 @@ describe('calendar data validation', () => {
     expect(createCalendar([copy(data2025), copy(data2026)]).calendarYears()).toEqual([2025, 2026]);
   });
 
+  it('says which field of a malformed file is wrong and why', () => {
+    const data = copy(data2026) as unknown as { year: unknown; status: string; holidays: { name?: string }[] };
+    data.year = '2026';
+    data.status = 'maybe';
+    delete data.holidays[0]!.name;
+    const problems = problemsOf([data]);
+    expect(problems).toContain('year: Invalid input: expected number, received string');
+    expect(problems).toContain('status: Invalid option: expected one of "confirmed"|"provisional"');
+    expect(problems).toContain('holidays.0.name: Invalid input: expected string, received undefined');
+  });
+
   it('accepts a provisional year that says where its data comes from', () => {
     const data = copy(data2026);
     data.status = 'provisional';

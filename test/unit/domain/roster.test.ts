@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isValidEmail, NO_PRESIDING_PERSON, presidingPerson, protocolKeeper, validateActingSecretary, validateRoster, votingMemberIds,
+  isValidEmail, MAX_ROSTER_MEMBERS, NO_PRESIDING_PERSON, presidingPerson, protocolKeeper, rosterSizeError, validateActingSecretary, validateRoster, votingMemberIds,
 } from '../../../functions/domain/roster.ts';
 import { member, roster } from './fixtures.ts';
 
@@ -39,6 +39,24 @@ describe('validateRoster (п. 2.2)', () => {
       expect(e.message.ru.length).toBeGreaterThan(0);
       expect(e.message.en.length).toBeGreaterThan(0);
     }
+  });
+
+  it('accepts up to MAX_ROSTER_MEMBERS members and names the limit above it', () => {
+    expect(MAX_ROSTER_MEMBERS).toBeGreaterThanOrEqual(2000);
+    expect(validateRoster(roster(MAX_ROSTER_MEMBERS))).toEqual([]);
+    expect(rosterSizeError(MAX_ROSTER_MEMBERS)).toBeNull();
+    const tooLarge = validateRoster(roster(MAX_ROSTER_MEMBERS + 1));
+    expect(codes(tooLarge)).toEqual(['roster-too-large']);
+    expect(tooLarge[0]?.message.ru).toContain(`не более ${MAX_ROSTER_MEMBERS}`);
+    expect(tooLarge[0]?.message.en).toContain(`at most ${MAX_ROSTER_MEMBERS}`);
+  });
+
+  it('lists the first 50 problems of a roster with thousands and counts the rest', () => {
+    const members = roster(3000).map((m, i) => (i >= 10 ? { ...m, email: `bad-${i}` } : m));
+    const errors = validateRoster(members);
+    expect(errors).toHaveLength(51);
+    expect(errors[0]?.field).toBe('members[10].email');
+    expect(errors[50]).toMatchObject({ code: 'more-problems', message: { en: '…and 2940 more problems with the roster.' } });
   });
 
   it('an invitee may not reuse a member address', () => {

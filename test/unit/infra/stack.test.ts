@@ -31,6 +31,12 @@ function functionOf(spec: HandlerSpec) {
   return f;
 }
 
+/** The staged bundle of a function: the S3 key is "<asset hash>.zip", the directory "asset.<hash>". */
+function assetDir(spec: HandlerSpec): string {
+  const key = functionResource(spec).Properties.Code.S3Key as string;
+  return join(s.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
 function functionResource(spec: HandlerSpec) {
   const id = s.logicalId(functionOf(spec).fn);
   const resource = s.json.Resources[id];
@@ -135,13 +141,16 @@ describe('Lambda functions', () => {
       LINK_SECRET_ARN: s.resolve(s.stack.linkSecret.secretArn),
       SES_CONFIGURATION_SET: s.resolve(s.stack.configurationSet.configurationSetName),
       GROUP_TIME_ZONE: 'Europe/Astrakhan',
-      NODE_OPTIONS: '--enable-source-maps',
     });
+    // Source maps are opt-in (test/unit/infra/bundling.test.ts): none are loaded at run time by default.
+    expect(env).not.toHaveProperty('NODE_OPTIONS');
     if (spec.grants.includes('sfn:start')) {
       expect(env.STATE_MACHINE_ARN).toBeDefined();
     } else {
       expect(env).not.toHaveProperty('STATE_MACHINE_ARN');
     }
+    if (spec.grants.some((g) => g.startsWith('documents:'))) expect(env.DOCUMENTS_BUCKET).toEqual(s.resolve(s.stack.documentsBucket.bucketName));
+    else expect(env).not.toHaveProperty('DOCUMENTS_BUCKET');
     if (rendersPdf(spec)) expect(env.PDF_FONT_DIR).toBe('/var/task');
     else expect(env).not.toHaveProperty('PDF_FONT_DIR');
   });
@@ -166,19 +175,40 @@ describe('Lambda functions', () => {
     });
   });
 
-  it('bundles locally as minified ESM with a require banner, a source map, and the fonts for PDF renderers', () => {
+  it('bundles locally as minified ESM with a require banner, UTF-8 text, no source map, and the fonts for PDF renderers', () => {
     for (const spec of handlers) {
-      // The S3 key is "<asset hash>.zip"; the staged bundle is the assembly's "asset.<hash>" directory.
-      const key = functionResource(spec).Properties.Code.S3Key as string;
-      const dir = join(s.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      const dir = assetDir(spec);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      // (Booleans, not matchers on `code`: a failure would print the whole bundle.)
+      expect(/[А-Яа-яЁё]/.test(code), `${spec.id}: Russian text as UTF-8, not \\u escapes`).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map')), spec.id).toBe(false);
+      // The SDK's credential chain is replaced by the environment credentials (functions/lib/lambda-credentials.ts).
+      for (const chainOnly of ['AWS_WEB_IDENTITY_TOKEN_FILE', 'credential_process', 'sso_session']) expect(code.includes(chainOnly), `${spec.id} ${chainOnly}`).toBe(false);
       for (const font of fontFilesToCopy()) {
         expect(existsSync(join(dir, font)), `${spec.id} ${font}`).toBe(rendersPdf(spec));
       }
     }
     expect(['Distribute', 'MemberLinks', 'Admin'].every((name) => handlers.some((h) => (h.aslName ?? h.id) === name && rendersPdf(h)))).toBe(true);
+  });
+
+  it('bundles the PDF stack and each AWS client only where the function uses it (and holds the grant)', () => {
+    // Strings each part leaves in a minified bundle.
+    const parts: Array<{ marker: string; usedBy: (spec: HandlerSpec) => boolean }> = [
+      { marker: '%PDF-', usedBy: rendersPdf },
+      { marker: '"S3Client"', usedBy: (spec) => spec.grants.some((g) => g.startsWith('documents:')) },
+      { marker: '"SFNClient"', usedBy: (spec) => spec.grants.some((g) => g.startsWith('sfn:')) },
+      { marker: '"SecretsManagerClient"', usedBy: (spec) => spec.grants.includes('secret:read') },
+    ];
+    const mismatches: string[] = [];
+    for (const spec of handlers) {
+      const code = readFileSync(join(assetDir(spec), 'index.mjs'), 'utf8');
+      for (const { marker, usedBy } of parts) {
+        const bundled = code.includes(marker);
+        if (bundled !== usedBy(spec)) mismatches.push(`${spec.id}: ${bundled ? 'bundles' : 'does not bundle'} ${marker} but ${bundled ? 'lacks' : 'holds'} the grant (or rendersPdf)`);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 });
 
@@ -191,6 +221,8 @@ describe('IAM: exactly the grants of the manifest', () => {
     'sfn:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
     'sfn:stop': ['states:StopExecution'],
     'secret:read': ['secretsmanager:GetSecretValue'],
+    'documents:read': ['s3:GetObject'],
+    'documents:write': ['s3:PutObject'],
   };
   const baseline = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
   const grantPrefixes: Record<Grant, RegExp> = {
@@ -201,6 +233,8 @@ describe('IAM: exactly the grants of the manifest', () => {
     'sfn:callback': /^states:SendTask(Success|Failure|Heartbeat)$/,
     'sfn:stop': /^states:StopExecution$/,
     'secret:read': /^secretsmanager:GetSecretValue$/,
+    'documents:read': /^s3:GetObject$/,
+    'documents:write': /^s3:PutObject$/,
   };
 
   it.each(handlers.map((h) => [h.id, h] as const))('%s has its grants and nothing more', (_id, spec) => {
@@ -267,10 +301,73 @@ describe('IAM: exactly the grants of the manifest', () => {
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: smName });
   });
 
+  it('scopes document reads and writes to the meetings/ objects of the documents bucket', () => {
+    const objects = s.resolve(s.stack.documentsBucket.arnForObjects('meetings/*'));
+    for (const spec of handlers) {
+      expect(resourcesFor(spec, 's3:GetObject'), spec.id).toEqual(spec.grants.includes('documents:read') ? [objects] : []);
+      expect(resourcesFor(spec, 's3:PutObject'), spec.id).toEqual(spec.grants.includes('documents:write') ? [objects] : []);
+    }
+    // Exactly the functions that draft, show or distribute the protocol.
+    const withDocuments = handlers.filter((h) => h.grants.some((g) => g.startsWith('documents:'))).map((h) => h.aslName ?? h.id);
+    expect(withDocuments.sort()).toEqual(['Admin', 'Distribute', 'MemberLinks', 'RequestSignatures']);
+  });
+
   it('scopes secretsmanager:GetSecretValue to the link-signing secret only', () => {
     for (const spec of handlers.filter((h) => h.grants.includes('secret:read'))) {
       expect(resourcesFor(spec, 'secretsmanager:GetSecretValue')).toEqual([s.resolve(s.stack.linkSecret.secretArn)]);
     }
+  });
+});
+
+describe('S3: the documents bucket', () => {
+  const bucketId = () => s.logicalId(s.stack.documentsBucket);
+  const logsId = () => s.logicalId(s.stack.accessLogsBucket);
+
+  it('has exactly the documents bucket and its access-log bucket', () => {
+    s.template.resourceCountIs('AWS::S3::Bucket', 2);
+  });
+
+  it('is encrypted (SSE-S3), blocks every public access, is versioned, bucket-owner enforced and retained', () => {
+    const bucket = s.json.Resources[bucketId()]!;
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId() }, LogFilePrefix: 'documents/' },
+    });
+  });
+
+  it('denies every request without TLS, on the bucket and its objects', () => {
+    for (const id of [bucketId(), logsId()]) {
+      const policy = Object.values(s.json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: id }));
+      expect(policy, id).toBeDefined();
+      const statements = policy!.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Principal: { AWS: '*' },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: [{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] }],
+        }),
+      );
+      // Nothing in the policy allows anyone in: the only Allow is S3's own log delivery.
+      for (const st of statements.filter((x) => x.Effect === 'Allow')) expect(st.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
+    }
+  });
+
+  it('keeps the access logs encrypted, private, TLS-only and for the log retention period', () => {
+    const logs = s.json.Resources[logsId()]!;
+    expect(logs.DeletionPolicy).toBe('Retain');
+    expect(logs.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: testConfig.logRetentionDays, Status: 'Enabled' })] },
+    });
   });
 });
 

@@ -326,6 +326,7 @@ describe.each(['ru', 'en'] as const)('result pages (%s)', (lang) => {
     ['unknown', 404, 'Ссылка не найдена', 'Link not found'],
     ['used', 409, 'Ссылка уже использована', 'This link has already been used'],
     ['voting-closed', 409, 'Голосование закрыто', 'Voting has closed'],
+    ['ballot-not-stored', 409, 'Ничего не сохранено', 'Nothing was saved'],
     ['deadline-passed', 409, 'Срок истёк', 'The deadline has passed'],
     ['bad-request', 400, 'Некорректный запрос', 'Bad request'],
   ];

@@ -9,6 +9,11 @@ import { taskEvent } from '../../../functions/tasks/task.ts';
  * agreement with the code that feeds it (task payloads, resume points).
  */
 type State = Record<string, any>;
+/** A cycle as it starts at its Task state (the walk may enter a loop at its Choice). */
+const rotateToTask = (cycle: string[]): string[] => {
+  const at = cycle.findIndex((n) => asl.States[n]?.Type === 'Task');
+  return at < 0 ? cycle : [...cycle.slice(at), ...cycle.slice(0, at)];
+};
 const asl = JSON.parse(readFileSync(new URL('../../../workflows/meeting.asl.json', import.meta.url), 'utf8')) as { StartAt: string; States: Record<string, State> };
 const states = Object.entries(asl.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
@@ -76,6 +81,33 @@ describe('workflows/meeting.asl.json', () => {
     expect(asl.States.WaitForCalendar).toMatchObject({ Type: 'Wait', Seconds: 86400, Next: 'RequestSignatures' });
   });
 
+  it('every per-recipient task runs in chunks: it gets $.fanOut and is invoked again while it reports more to do', () => {
+    const fanOutTasks = tasks.filter(([, s]) => s.Parameters.Payload['fanOut.$'] !== undefined).map(([n]) => n);
+    expect(fanOutTasks.sort()).toEqual(
+      ['ApprovalReminder', 'CancelNotApproved', 'Distribute', 'NoQuorum', 'OpenProposals', 'OpenVoting', 'OpinionsReminder', 'RequestApproval', 'RequestSignatures', 'SendNotice', 'SignaturesReminder', 'Tally'].sort(),
+    );
+    for (const name of fanOutTasks) {
+      const task = asl.States[name]!;
+      expect(task.Parameters.Payload['fanOut.$'], name).toBe('$.fanOut');
+      let next = asl.States[task.Next]!;
+      if (task.ResultPath === '$.fanOut') {
+        // The task's result is only its progress.
+        expect(task.ResultSelector, name).toEqual({ 'step.$': '$.Payload.fanOut.step', 'done.$': '$.Payload.fanOut.done', 'cursor.$': '$.Payload.fanOut.cursor', 'sent.$': '$.Payload.fanOut.sent' });
+      } else {
+        // The result goes where later states read it; a Pass copies its progress to $.fanOut.
+        expect(task.ResultSelector, name).toEqual({ 'value.$': '$.Payload' });
+        expect(next, name).toMatchObject({ Type: 'Pass', InputPath: `${task.ResultPath}.value.fanOut`, ResultPath: '$.fanOut' });
+        next = asl.States[next.Next]!;
+      }
+      expect(next.Type, name).toBe('Choice');
+      expect(next.Choices, name).toEqual([{ Variable: '$.fanOut.done', BooleanEquals: false, Next: name }]);
+      expect(next.Default, name).not.toBe(name);
+    }
+    // Every execution starts with nothing in progress, before any per-recipient task can run.
+    expect(asl.States.Convene!.Next).toBe('InitFanOut');
+    expect(asl.States.InitFanOut).toMatchObject({ Type: 'Pass', Result: { step: '', done: true, cursor: '', sent: 0 }, ResultPath: '$.fanOut', Next: 'ResumeAt' });
+  });
+
   it('has no unreachable state and no loop without a timed state', () => {
     const reachable = new Set<string>();
     const visit = (name: string) => {
@@ -87,7 +119,9 @@ describe('workflows/meeting.asl.json', () => {
     visit(asl.StartAt);
     expect([...reachable].sort()).toEqual(Object.keys(asl.States).sort());
     // Every cycle passes through a Wait (a retry after a pause, never a polling loop): the distribution
-    // retry, and the daily retry of the signature phase while the calendar lacks its year.
+    // retry, and the daily retry of the signature phase while the calendar lacks its year. The only other
+    // cycles are the fan-out loops: a task invoked again while it reports recipients left (each
+    // invocation does at least one, so the loop ends; see the test above and test/unit/app/fan-out).
     const nextOf = (s: State): string[] =>
       [s.Next, s.Default, ...(s.Choices ?? []).map((c: State) => c.Next), ...(s.Catch ?? []).map((c: State) => c.Next)].filter(Boolean);
     const cycles: string[][] = [];
@@ -100,8 +134,11 @@ describe('workflows/meeting.asl.json', () => {
       for (const next of nextOf(asl.States[name]!)) walk(next, [...path, name]);
     };
     walk(asl.StartAt, []);
-    const distinct = new Set(cycles.map((c) => [...c].sort().join('>')));
+    const isFanOutLoop = (cycle: string[]) => cycle.every((n) => n === cycle[0] || n === `${cycle[0]}Progress` || n === `${cycle[0]}AllDone`);
+    const timed = cycles.filter((c) => !isFanOutLoop(rotateToTask(c)));
+    const distinct = new Set(timed.map((c) => [...c].sort().join('>')));
     expect([...distinct].sort()).toEqual(['Distribute>WaitBeforeDistributionRetry', 'RequestSignatures>WaitForCalendar']);
-    for (const cycle of cycles) expect(cycle.some((n) => asl.States[n]!.Type === 'Wait'), cycle.join(' → ')).toBe(true);
+    for (const cycle of timed) expect(cycle.some((n) => asl.States[n]!.Type === 'Wait'), cycle.join(' → ')).toBe(true);
+    expect(cycles.filter((c) => isFanOutLoop(rotateToTask(c))).length).toBeGreaterThan(0);
   });
 });
