@@ -2,9 +2,11 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startHarness } from '../test/e2e/harness.ts';
 import { computeDeadlines, defaultGroupSettings } from '../functions/domain/index.ts';
 import { russianCalendar } from '../functions/calendar/index.ts';
+import { sfnOf } from '../functions/app/sfn-client.ts';
 
 const h = await startHarness('2026-03-02T06:00:00Z');
-const { store, sfn, stateMachineArn } = h.system.deps;
+const { store, stateMachineArn } = h.system.deps;
+const sfn = sfnOf(h.system.deps);
 const members = [
   { id: 'chair', name: 'Иванов И.И.', email: 'chair@example.org', role: 'chair' as const, lang: 'ru' as const },
   { id: 'deputy', name: 'Петров П.П.', email: 'deputy@example.org', role: 'deputy' as const, lang: 'ru' as const },
