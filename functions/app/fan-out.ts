@@ -1,6 +1,8 @@
 import pMap from 'p-map';
 import { realPacer, type Pacer } from '../lib/pacer.ts';
+import type { Member } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
+import { linksByMember, type LinkRequest } from './links.ts';
 
 /**
  * Per-recipient steps (call for proposals, notice, ballots, reminders, signature requests,
@@ -137,4 +139,25 @@ export async function fanOut<T, P = undefined>(deps: Deps, invocation: Invocatio
   }
   if (position < job.recipients.length) return { step: job.step, done: false, cursor: job.keyOf(job.recipients[position]!), sent };
   return { step: job.step, done: true, cursor: '', sent };
+}
+
+/**
+ * The common fan-out: members of a group, in roster order, each with their personal link of one purpose
+ * (issued per chunk with one batch read), at the group's send rate.
+ */
+export function fanOutToMembers(
+  deps: Deps,
+  invocation: Invocation,
+  group: { settings: { sendRatePerSecond: number } },
+  job: Pick<FanOutJob<Member, never>, 'step' | 'recipients' | 'wanted'> & { link: Omit<LinkRequest, 'memberId'>; send(member: Member, url: string): Promise<boolean> },
+): Promise<FanOutProgress> {
+  return fanOut(deps, invocation, {
+    step: job.step,
+    recipients: job.recipients,
+    keyOf: (member) => member.id,
+    ...(job.wanted ? { wanted: job.wanted } : {}),
+    ratePerSecond: group.settings.sendRatePerSecond,
+    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), job.link),
+    send: (member, links) => job.send(member, links.get(member.id)!),
+  });
 }

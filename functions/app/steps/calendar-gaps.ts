@@ -12,6 +12,7 @@ export function withoutGap(meeting: MeetingRecord, deadline: WorkingDayDeadline)
   delete rest[deadline];
   return Object.keys(rest).length > 0 ? rest : null;
 }
+
 /**
  * A working-day deadline needs a year the production calendar does not have (SPEC «Working days»:
  * never a guess). It is recorded as not computable; the secretary and ops are told once (the send
@@ -40,6 +41,7 @@ export async function reportMissingCalendar(deps: Deps, group: GroupRecord, meet
     );
   }
 }
+
 /** п. 3.4 from the signing date; undefined (recorded and reported) while the calendar lacks its year. */
 export async function computeDistributionDeadline(deps: Deps, group: GroupRecord, meeting: MeetingRecord & { signedAt: Instant }): Promise<Instant | undefined> {
   try {

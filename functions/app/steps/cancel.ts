@@ -14,6 +14,7 @@ export async function cancelMeeting(deps: Deps, ev: TaskEvent, invocation: Invoc
   if (progress.done) await audit(deps, meeting.id, 'cancelled', { reason });
   return { cancelled: true, fanOut: progress };
 }
+
 /**
  * The meeting to cancel; or the one this very step cancelled already (same revision and reason): its
  * next invocation, or a retry after a crash, goes on telling people.
@@ -26,12 +27,14 @@ async function loadForCancel(deps: Deps, ev: TaskEvent, reason: string): Promise
   }
   return load(deps, ev);
 }
+
 export const CANCEL_REASONS: Record<string, { ru: string; en: string }> = {
   'agenda-not-approved': {
     ru: 'Повестка дня не утверждена председателем в установленный срок (п. 2.3в).',
     en: 'The agenda was not approved by the chair in time (п. 2.3в).',
   },
 };
+
 /**
  * Members, then invitees, are told; once all are, the meeting's links are revoked. Without an
  * invocation (the admin endpoint) everyone is told in one go, at the group's send rate.

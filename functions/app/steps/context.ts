@@ -30,17 +30,21 @@ export interface TaskEvent {
 export class MeetingSuperseded extends Error {
   override readonly name = 'MeetingSuperseded';
 }
+
 /** A failure worth retrying (the ASL retries it with backoff). */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
 }
+
 export class DistributionDeadlineMissed extends Error {
   override readonly name = 'DistributionDeadlineMissed';
 }
+
 /** The signature deadline needs a year the production calendar lacks: the ASL waits a day and tries again. */
 export class CalendarYearMissing extends Error {
   override readonly name = 'CalendarYearMissing';
 }
+
 export interface MeetingSnapshot {
   meetingId: string;
   revision: number;
@@ -49,10 +53,12 @@ export interface MeetingSnapshot {
   /** When each reminder is due (never in the past: a Wait on a past instant passes at once). */
   reminders: { opinions: Instant };
 }
+
 export interface Ctx {
   group: GroupRecord;
   meeting: MeetingRecord;
 }
+
 export async function load(deps: Deps, ev: TaskEvent): Promise<Ctx> {
   const meeting = await deps.store.getMeeting(ev.meetingId);
   if (!meeting) throw new Error(`Meeting ${ev.meetingId} not found`);
@@ -63,11 +69,13 @@ export async function load(deps: Deps, ev: TaskEvent): Promise<Ctx> {
   if (!group) throw new Error(`Group ${meeting.groupId} not found`);
   return { group, meeting };
 }
+
 export async function bundleOf(deps: Deps, meetingId: string): Promise<MeetingBundle> {
   const bundle = await deps.store.loadMeetingBundle(meetingId);
   if (!bundle) throw new Error(`Meeting ${meetingId} not found`);
   return bundle;
 }
+
 export function snapshot(deps: Deps, group: GroupRecord, meeting: MeetingRecord): MeetingSnapshot {
   const now = nowInstant(deps);
   const opinionsReminder = reminderAt(meeting.deadlines.opinions, group.settings.reminderHoursBefore, now) ?? now;
@@ -79,6 +87,7 @@ export function snapshot(deps: Deps, group: GroupRecord, meeting: MeetingRecord)
     reminders: { opinions: opinionsReminder },
   };
 }
+
 export async function setPhase(deps: Deps, meeting: MeetingRecord, phase: MeetingPhase, extra: Parameters<Deps['store']['updateMeeting']>[2] = {}): Promise<MeetingRecord> {
   if (meeting.phase === phase && Object.keys(extra).length === 0) return meeting;
   try {
@@ -88,12 +97,15 @@ export async function setPhase(deps: Deps, meeting: MeetingRecord, phase: Meetin
     throw error;
   }
 }
+
 export async function send(deps: Deps, meeting: MeetingRecord, purpose: string, recipient: { id: string; email: string }, message: MailMessage, revision = meeting.revision) {
   return deps.mailer.send({ meetingId: meeting.id, purpose, recipient: recipient.id, revision }, message, recipient.email);
 }
+
 export async function audit(deps: Deps, meetingId: string, action: string, detail: Record<string, unknown> = {}, actor = 'system') {
   await deps.store.appendAudit(meetingId, { actor, action, detail });
 }
+
 export function timing(deps: Deps, group: GroupRecord, deadline: Instant) {
   const reminder = reminderAt(deadline, group.settings.reminderHoursBefore, nowInstant(deps));
   return {

@@ -3,8 +3,7 @@ import * as mail from '../../mail/messages.ts';
 import { renderProtocolHtml } from '../../protocol/html.ts';
 import { renderProtocolPdf } from '../../protocol/pdf.ts';
 import type { Deps } from '../deps.ts';
-import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
-import { linksByMember } from '../links.ts';
+import { fanOutToMembers, type FanOutProgress, type Invocation } from '../fan-out.ts';
 import { meetingInfo, nowInstant, recipientOf } from '../meeting-view.ts';
 import { loadNarrative, signedProtocolDocuments } from '../protocol-documents.ts';
 import { buildProtocolModel, missingSigners } from '../protocol-draft.ts';
@@ -48,13 +47,11 @@ export async function distribute(deps: Deps, ev: TaskEvent, invocation: Invocati
   const downloadUntil = new Date(Date.parse(sentAt) + PROTOCOL_LINK_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const link = { meetingId: meeting.id, groupId: group.id, purpose: 'protocol', expiresAt: downloadUntil, revision: meeting.revision } as const;
   const failures: string[] = [];
-  const progress = await fanOut(deps, invocation, {
+  const progress = await fanOutToMembers(deps, invocation, group, {
     step: 'distribution',
     recipients: group.members,
-    keyOf: (member) => member.id,
-    ratePerSecond: group.settings.sendRatePerSecond,
-    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), link),
-    send: async (member, links) => {
+    link,
+    send: async (member, url) => {
       const message = mail.signedProtocol({
         recipient: recipientOf(member),
         meeting: meetingInfo(group, meeting),
@@ -62,7 +59,7 @@ export async function distribute(deps: Deps, ev: TaskEvent, invocation: Invocati
         signedAt: meeting.signedAt ?? sentAt,
         ...(attachPdf ? { pdf } : {}),
         protocolHtml,
-        downloadUrl: links.get(member.id)!,
+        downloadUrl: url,
         downloadUntil,
         sha256: protocol.hash,
         missingSignatures: missing,
@@ -89,8 +86,10 @@ export async function distribute(deps: Deps, ev: TaskEvent, invocation: Invocati
   await audit(deps, meeting.id, 'protocol-distributed', { sent: progress.sent, late, deadline: deadline ?? null });
   return { sent: progress.sent, late, fanOut: progress };
 }
+
 /** How long a member's link to the signed protocol works. */
 const PROTOCOL_LINK_DAYS = 365;
+
 /** CloudWatch Embedded Metric Format: the stack's alarm watches Kvorum/DistributionDeadlineMissed. */
 export function emitDistributionMissed(deps: Deps, meetingId: string): void {
   emitMetric({ namespace: 'Kvorum', name: 'DistributionDeadlineMissed', value: 1, properties: { meetingId }, timestamp: deps.clock.now() });

@@ -32,6 +32,7 @@ export function resumeAtFor(phase: MeetingPhase): string | null {
       return null;
   }
 }
+
 /**
  * Starts the meeting's execution for its revision at `resumeAt`. The name is `<id>-r<revision>`,
  * unique per revision; a resumed meeting (restart, or after a failure) adds `-resumed-<time>`.
@@ -48,6 +49,7 @@ export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRec
   if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
   return started.executionArn;
 }
+
 /**
  * п. 2.3в: the agenda is approved (from the chair's e-mailed link or the admin API): its items are
  * marked, the approval stamped, and the waiting execution moves on at once.
@@ -65,6 +67,7 @@ export async function phaseComplete(deps: Deps, meeting: MeetingRecord, phase: '
   // One Query over the protocol's signer items: every signer has signed the current version's hash.
   return deps.store.protocols.signingComplete(meeting.id);
 }
+
 /** Stores the task token of a waiting phase; if all have acted already, completes it at once. */
 export async function awaitCallback(deps: Deps, ev: TaskEvent): Promise<{ stored: true }> {
   if (!ev.taskToken || !ev.phase) throw new Error('awaitCallback needs taskToken and phase');
@@ -74,6 +77,7 @@ export async function awaitCallback(deps: Deps, ev: TaskEvent): Promise<{ stored
   if (await phaseComplete(deps, fresh, ev.phase)) await completePhase(deps, fresh.id, ev.phase);
   return { stored: true };
 }
+
 /** Completes a waiting phase's task token (called when the last person acts). Tolerates stale tokens. */
 export async function completePhase(deps: Deps, meetingId: string, phase: 'approval' | 'signatures'): Promise<boolean> {
   const meeting = await deps.store.getMeeting(meetingId);

@@ -44,8 +44,10 @@ export async function sendNotice(deps: Deps, ev: TaskEvent, invocation: Invocati
   if (progress.done) await audit(deps, meeting.id, 'notice-sent', { members: group.members.length, invitees: bundle.invitees.length });
   return { ...snapshot(deps, group, meeting), fanOut: progress };
 }
+
 /** A member (with personal links) or an invitee (without). */
 type Addressee = { key: string; member: Member; invitee?: undefined } | { key: string; member?: undefined; invitee: InviteeRecord };
+
 /** п. 2.3б, 2.5г: an invitee gets the notice (no personal links: invitees neither vote nor send opinions). */
 export async function sendInviteeNotice(deps: Deps, group: GroupRecord, meeting: MeetingRecord, bundle: MeetingBundle, invitee: InviteeRecord): Promise<SendResult> {
   const message = mail.meetingNotice({
@@ -58,5 +60,6 @@ export async function sendInviteeNotice(deps: Deps, group: GroupRecord, meeting:
   });
   return send(deps, meeting, 'notice', { id: `invitee:${invitee.id}`, email: invitee.email }, message);
 }
+
 export const materialsOf = (bundle: MeetingBundle) =>
   bundle.agenda.filter((i) => i.approved).flatMap((i) => (i.materials ?? []).map((m) => ({ title: m.title, url: m.url })));

@@ -6,8 +6,8 @@ import { renderSignableProtocolHtml } from '../../protocol/html.ts';
 import { sha256Hex } from '../../store/documents.ts';
 import type { GroupRecord, ItemNarrative, MeetingRecord, ProtocolRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
-import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
-import { issueLinks, linksByMember } from '../links.ts';
+import { fanOutToMembers, type FanOutProgress, type Invocation } from '../fan-out.ts';
+import { issueLinks } from '../links.ts';
 import { meetingInfo, nowInstant, recipientOf, signingDeadlineOf } from '../meeting-view.ts';
 import { loadNarrative, storeVersionDocuments } from '../protocol-documents.ts';
 import { buildProtocolModel, missingSigners, participantsOf, signerIdsOf } from '../protocol-draft.ts';
@@ -45,6 +45,7 @@ export async function draftProtocol(deps: Deps, group: GroupRecord, meetingId: s
   if (protocol.signingDeadline && !protocol.finalisedAt) await deps.store.protocols.bindSigners(meetingId, protocol, signerIds);
   return protocol;
 }
+
 /**
  * п. 2.5е, 3.4: every signer gets a link to read and sign the exact version (its SHA-256 shown). The
  * signature deadline is computed here, when the phase starts, from the calendar in force now; while its
@@ -78,30 +79,30 @@ export async function requestSignatures(
   if (progress.done) await audit(deps, meeting.id, 'protocol-drafted', { signaturesDeadline: signatures });
   return { ...timing(deps, group, signatures), fanOut: progress };
 }
+
 /** Signing links for the current version to those who have not signed it (after an edit: everybody). */
 export async function sendSigningLinks(deps: Deps, group: GroupRecord, meeting: MeetingRecord): Promise<number> {
   return (await signingLinks(deps, group, meeting, {})).sent;
 }
+
 async function signingLinks(deps: Deps, group: GroupRecord, meeting: MeetingRecord, invocation: Invocation): Promise<FanOutProgress> {
   const bundle = await bundleOf(deps, meeting.id);
   const protocol = bundle.protocol;
   if (!protocol) return { step: 'signing-links', done: true, cursor: '', sent: 0 };
   const participants = new Set(participantsOf(group.members, bundle.ballotBox));
   const link = (purpose: 'sign' | 'dissent') => ({ meetingId: meeting.id, groupId: group.id, purpose, expiresAt: signingDeadlineOf(meeting), revision: meeting.revision }) as const;
-  const progress = await fanOut(deps, invocation, {
+  const progress = await fanOutToMembers(deps, invocation, group, {
     // A new version asks everyone again, from the top.
     step: `signing-links:v${protocol.version}`,
     recipients: missingSigners(group, bundle),
-    keyOf: (member) => member.id,
-    ratePerSecond: group.settings.sendRatePerSecond,
-    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), link('sign')),
-    send: async (member, links) => {
+    link: link('sign'),
+    send: async (member, url) => {
       const message = mail.protocolForSignature({
         recipient: recipientOf(member),
         meeting: meetingInfo(group, meeting),
         protocolNumber: String(meeting.number ?? ''),
         sha256: protocol.hash,
-        signUrl: links.get(member.id)!,
+        signUrl: url,
         signaturesDeadline: signingDeadlineOf(meeting),
       });
       return (await send(deps, meeting, 'protocol-signature', member, message, protocol.version)).status === 'sent';
@@ -111,6 +112,7 @@ async function signingLinks(deps: Deps, group: GroupRecord, meeting: MeetingReco
   if (progress.done) await issueLinks(deps, group.members.filter((m) => participants.has(m.id)).map((m) => ({ ...link('dissent'), memberId: m.id })));
   return progress;
 }
+
 /**
  * The moment of finalisation is the signing date; the distribution deadline follows from it (п. 3.4).
  * Without the calendar for its year it is recorded as not computable and the meeting goes on:

@@ -5,8 +5,8 @@ import * as mail from '../../mail/messages.ts';
 import { memberTerms } from '../../store/ballots.ts';
 import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
-import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
-import { issueLink, linksByMember } from '../links.ts';
+import { fanOut, fanOutToMembers, type FanOutProgress, type Invocation } from '../fan-out.ts';
+import { issueLink } from '../links.ts';
 import { meetingInfo, recipientOf } from '../meeting-view.ts';
 import { absentIds, participantsOf, tallies } from '../protocol-draft.ts';
 import { TaskEvent, load, bundleOf, setPhase, send, audit } from './context.ts';
@@ -24,18 +24,17 @@ export async function openVoting(deps: Deps, ev: TaskEvent, invocation: Invocati
   const continuing = invocation.fanOut?.step === 'ballots' && !invocation.fanOut.done;
   if (!continuing) await deps.store.ballots.openVoting(meeting.id, { items, voterIds: voters.map((m) => m.id) }, memberTerms(meeting));
   const titles = items.map((i) => i.title);
-  const progress = await fanOut(deps, invocation, {
+  const progress = await fanOutToMembers(deps, invocation, group, {
     step: 'ballots',
     recipients: group.members,
-    keyOf: (member) => member.id,
     wanted: (member) => !absent.has(member.id),
-    ratePerSecond: group.settings.sendRatePerSecond,
-    prepare: (chunk) => linksByMember(deps, chunk.map((m) => m.id), ballotLink(group, meeting)),
-    send: async (member, links) => (await sendBallot(deps, group, meeting, member, titles, links.get(member.id))).status === 'sent',
+    link: ballotLink(group, meeting),
+    send: async (member, url) => (await sendBallot(deps, group, meeting, member, titles, url)).status === 'sent',
   });
   if (progress.done) await audit(deps, meeting.id, 'voting-opened', { voters: voters.length, items: items.length });
   return { voters: voters.length, fanOut: progress };
 }
+
 const ballotLink = (group: GroupRecord, meeting: MeetingRecord) =>
   ({ meetingId: meeting.id, groupId: group.id, purpose: 'ballot', expiresAt: meeting.deadlines.voteCloses, revision: meeting.revision }) as const;
 /** A member's ballot link (issued now unless the fan-out issued it with its chunk). */
@@ -50,6 +49,7 @@ export async function sendBallot(deps: Deps, group: GroupRecord, meeting: Meetin
   });
   return send(deps, meeting, 'ballot', member, message);
 }
+
 /**
  * Voting closes: every member item is sealed, so the participants list is frozen, and the quorum is
  * decided (п. 3.3). The protocol lists the participants; the audit entry keeps their number (no item
@@ -64,6 +64,7 @@ export async function closeVoting(deps: Deps, ev: TaskEvent): Promise<{ quorum: 
   await audit(deps, meeting.id, 'voting-closed', { participants: participants.length, members: group.members.length, quorum });
   return { quorum, participants: participants.length, members: group.members.length };
 }
+
 /** п. 3.2 tally, or п. 3.3 no quorum: recorded, and members are told. */
 export async function tally(
   deps: Deps,
