@@ -530,10 +530,12 @@ export interface SignedProtocolInput extends Base {
   protocolNumber: string;
   /** п. 3.4: the moment of finalisation is the signing date. */
   signedAt: Instant;
-  /** Attached only when given: a PDF above the group's threshold is not (the download link is always there). */
+  /**
+   * The protocol as PDF and as HTML (rendered and escaped by the protocol module), attached only when
+   * given: documents above the group's threshold are not (the download link is always there).
+   */
   pdf?: Buffer;
-  /** The protocol as HTML (rendered and escaped by the protocol module), attached as a file. */
-  protocolHtml: string;
+  protocolHtml?: string;
   /** The member's personal link to the signed protocol (PDF and HTML download). */
   downloadUrl: string;
   /** Until when that link works. */
@@ -572,27 +574,27 @@ export function signedProtocol(input: SignedProtocolInput): MailMessage {
   }
   const attachments: MailAttachment[] = [
     ...(input.pdf ? [{ filename: input.pdfFilename ?? `${fileBase}.pdf`, contentType: 'application/pdf', content: input.pdf }] : []),
-    { filename: `${fileBase}.html`, contentType: 'text/html; charset=UTF-8', content: input.protocolHtml },
+    ...(input.protocolHtml !== undefined ? [{ filename: `${fileBase}.html`, contentType: 'text/html; charset=UTF-8', content: input.protocolHtml }] : []),
     ...(input.appendices ?? []),
   ];
   const until = when(input.downloadUntil, m, lang);
   blocks.push(
     {
       kind: 'p',
-      text: input.pdf
+      text: input.pdf && input.protocolHtml !== undefined
         ? tr(lang, `Протокол (PDF и HTML) можно также скачать по персональной ссылке до ${until}:`, `The protocol (PDF and HTML) can also be downloaded from your personal link until ${until}:`)
         : tr(
             lang,
-            `PDF-файл протокола слишком велик для письма и не вложен: скачайте его (и HTML) по персональной ссылке до ${until}:`,
-            `The protocol's PDF is too large for e-mail and is not attached: download it (and the HTML) from your personal link until ${until}:`,
+            `Файлы протокола слишком велики для письма и не вложены: скачайте PDF и HTML по персональной ссылке до ${until}:`,
+            `The protocol's files are too large for e-mail and are not attached: download the PDF and the HTML from your personal link until ${until}:`,
           ),
     },
     { kind: 'link', label: tr(lang, 'Скачать подписанный протокол', 'Download the signed protocol'), url: input.downloadUrl },
-    {
-      kind: 'note',
-      text: tr(lang, `Во вложении: ${attachments.map((a) => a.filename).join(', ')}.`, `Attached: ${attachments.map((a) => a.filename).join(', ')}.`),
-    },
   );
+  if (attachments.length > 0) {
+    const files = attachments.map((a) => a.filename).join(', ');
+    blocks.push({ kind: 'note', text: tr(lang, `Во вложении: ${files}.`, `Attached: ${files}.`) });
+  }
   return compose(recipient, m, `${base}: ${m.title}`, blocks, { attachments, personalLinks: true });
 }
 

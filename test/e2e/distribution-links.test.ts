@@ -69,13 +69,15 @@ describe('the signed protocol: a personal download link, the PDF attached only b
     expect(await state(h, ids.attached!, attached.secretary)).toBe(before);
   });
 
-  it('at the threshold 0: no PDF in the e-mail, which says where to download it; the link serves it', async () => {
+  it('at the threshold 0: neither file in the e-mail, which says where to download them; the link serves both', async () => {
     const mail = await protocolMail(linkOnly, 'm1');
-    expect(mail.attachments.map((a) => a.contentType)).toEqual(['text/html']);
-    expect(mail.text).toContain('PDF-файл протокола слишком велик для письма и не вложен: скачайте его (и HTML) по персональной ссылке до');
+    expect(mail.attachments).toEqual([]);
+    expect(mail.text).toContain('Файлы протокола слишком велики для письма и не вложены: скачайте PDF и HTML по персональной ссылке до');
     const pdf = await fetch(`${downloadLink(mail)}?format=pdf`);
     expect(pdf.status).toBe(200);
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    const htmlFile = await fetch(`${downloadLink(mail)}?format=html`);
+    expect(await htmlFile.text()).toContain('ПРОТОКОЛ');
   });
 
   it('a forged download link is refused', async () => {

@@ -42,8 +42,8 @@ export async function distribute(deps: Deps, ev: TaskEvent, invocation: Invocati
   const deadline = meeting.deadlines.distribution;
   // Late if the distribution completes after the deadline (a retry completes it now).
   const late = deadline !== undefined && deps.clock.now().getTime() > Date.parse(deadline);
-  // A large PDF is not attached to every e-mail (issue 9: 1 MB × 1,000 members); the link always is.
-  const attachPdf = pdf.length < group.settings.attachPdfMaxBytes;
+  // Large documents are not attached to every e-mail (issue 9: 1 MB × 1,000 members); the link always is.
+  const attachDocuments = pdf.length + Buffer.byteLength(protocolHtml) < group.settings.attachPdfMaxBytes;
   const downloadUntil = new Date(Date.parse(sentAt) + PROTOCOL_LINK_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const link = { meetingId: meeting.id, groupId: group.id, purpose: 'protocol', expiresAt: downloadUntil, revision: meeting.revision } as const;
   const failures: string[] = [];
@@ -57,8 +57,7 @@ export async function distribute(deps: Deps, ev: TaskEvent, invocation: Invocati
         meeting: meetingInfo(group, meeting),
         protocolNumber: String(meeting.number ?? ''),
         signedAt: meeting.signedAt ?? sentAt,
-        ...(attachPdf ? { pdf } : {}),
-        protocolHtml,
+        ...(attachDocuments ? { pdf, protocolHtml } : {}),
         downloadUrl: url,
         downloadUntil,
         sha256: protocol.hash,
