@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { awsClientConfig } from '../lib/aws-clients.ts';
+import type { LinkKeyring } from '../links/tokens.ts';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { russianCalendar, type ProductionCalendar } from '../calendar/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
@@ -27,10 +29,10 @@ export interface Deps {
   clock: Clock;
   calendar: ProductionCalendar;
   /**
-   * The link-signing secret; read it through `linkSecretOf(deps)` (functions/app/link-secret.ts),
-   * which reads Secrets Manager (or LINK_SECRET) when none was handed in.
+   * The link-signing keyring (current and previous secret); read it through `linkKeyringOf(deps)`
+   * (functions/app/link-secret.ts), which reads Secrets Manager (or LINK_SECRET) when none was handed in.
    */
-  linkSecret?(): Promise<string>;
+  linkSecret?(): Promise<LinkKeyring>;
   /** Base URL of the HTTP API, e.g. "https://abc.execute-api.eu-central-1.amazonaws.com". */
   publicBaseUrl: string;
   stateMachineArn: string;
@@ -69,22 +71,21 @@ function once<T>(make: () => T): () => T {
 /**
  * Reads (and checks) the environment at once; each SDK client is built on first use, so a function
  * that never sends mail never constructs an SES client. The Step Functions client and the document
- * store are not built here at all, nor is the link secret read (sfnOf, documentsOf, linkSecretOf):
+ * store are not built here at all, nor is the link secret read (sfnOf, documentsOf, linkKeyringOf):
  * only the functions that use them bundle those clients.
  */
 export function depsFromEnv(env: NodeJS.ProcessEnv): Deps {
-  const endpoint = (name: string) => (env[name] ? { endpoint: env[name] } : {});
   const clock = systemClock;
   const tableName = required(env, 'TABLE_NAME');
   const senderAddress = required(env, 'SENDER_ADDRESS');
   const publicBaseUrl = required(env, 'PUBLIC_BASE_URL').replace(/\/$/, '');
-  const store = once(() => new KvorumStore({ client: new DynamoDBClient({ ...endpoint('DYNAMODB_ENDPOINT') }), tableName, clock }));
+  const store = once(() => new KvorumStore({ client: new DynamoDBClient(awsClientConfig('dynamodb', env.DYNAMODB_ENDPOINT)), tableName, clock }));
   const mailer = once(
     () =>
       new Mailer({
-        ses: new SESv2Client({ ...endpoint('SES_ENDPOINT') }),
+        ses: new SESv2Client(awsClientConfig('ses', env.SES_ENDPOINT)),
         from: senderAddress,
-        ledger: store(),
+        ledger: store().mail,
         clock,
         ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
       }),

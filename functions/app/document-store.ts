@@ -6,12 +6,13 @@
  */
 import { DocumentStore } from '../store/documents.ts';
 import type { Deps } from './deps.ts';
+import { awsClientConfig } from '../lib/aws-clients.ts';
 
 let fromEnv: DocumentStore | undefined;
 
 export function documentsOf(deps: Pick<Deps, 'documents'>): DocumentStore {
   if (deps.documents) return deps.documents;
   const env = process.env;
-  fromEnv ??= new DocumentStore({ bucket: env.DOCUMENTS_BUCKET, config: env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {} });
+  fromEnv ??= new DocumentStore({ bucket: env.DOCUMENTS_BUCKET, config: { ...awsClientConfig('s3', env.S3_ENDPOINT), ...(env.S3_ENDPOINT ? { forcePathStyle: true } : {}) } });
   return fromEnv;
 }

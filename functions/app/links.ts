@@ -1,11 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import pMap from 'p-map';
 import type { Instant } from '../domain/types.ts';
-import { signLink, verifyLinkMac, parseToken, LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
+import { signLink, parseToken, verifiedPurpose, type LinkPurpose } from '../links/tokens.ts';
 import type { LinkRecord } from '../store/records.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import type { Deps } from './deps.ts';
-import { linkSecretOf } from './link-secret.ts';
+import { linkKeyringOf } from './link-secret.ts';
 
 export interface LinkRequest {
   meetingId: string;
@@ -18,10 +18,10 @@ export interface LinkRequest {
 }
 
 /**
- * Personal links (SPEC «Links in e-mails»). The link id is derived from the secret and
- * (meeting, member, purpose, revision, generation): a retried task issues the very same link instead
- * of a second one, while nobody without the secret can compute it; after a revocation the next
- * generation is issued.
+ * Personal links (SPEC «Links in e-mails»). The link id is derived from (meeting, member, purpose,
+ * revision, generation): a retried task issues the very same link instead of a second one, also after
+ * the secret was rotated; knowing an id opens nothing, a token needs its MAC. After a revocation the
+ * next generation is issued.
  */
 export async function issueLink(deps: Deps, link: LinkRequest): Promise<string> {
   return (await issueLinks(deps, [link]))[0]!;
@@ -30,13 +30,14 @@ export async function issueLink(deps: Deps, link: LinkRequest): Promise<string> 
 /**
  * The links of many recipients at once (a fan-out chunk), in the order asked: the derived ids are read
  * with one batch, and only the missing ones are written — a re-run reuses every stored link without a
- * failed conditional write. A revoked link stays revoked; the next generation is a new link.
+ * failed conditional write. A revoked link stays revoked; the next generation is a new link (or, with
+ * `keepRevoked`, none: the request gets no URL).
  */
-export async function issueLinks(deps: Deps, requests: readonly LinkRequest[]): Promise<string[]> {
-  const secret = await linkSecretOf(deps);
+export async function issueLinks(deps: Deps, requests: readonly LinkRequest[], options: { keepRevoked?: boolean } = {}): Promise<string[]> {
+  const secret = (await linkKeyringOf(deps)).current;
   const urls: string[] = new Array<string>(requests.length);
   // Requests for the same link (same member and purpose) share one id: one read, at most one write.
-  let pending = [...groupBy(requests.map((request, index) => ({ request, index })), ({ request }) => linkId(secret, request, 0)).entries()].map(
+  let pending = [...groupBy(requests.map((request, index) => ({ request, index })), ({ request }) => linkId(request, 0)).entries()].map(
     ([id, asked]) => ({ id, generation: 0, request: asked[0]!.request, indexes: asked.map((a) => a.index) }),
   );
   const issued = (p: (typeof pending)[number]) => {
@@ -48,8 +49,10 @@ export async function issueLinks(deps: Deps, requests: readonly LinkRequest[]): 
     const missing: typeof pending = [];
     for (const p of pending) {
       const link = stored.get(p.id);
-      if (!link) missing.push(p);
-      else if (link.revokedAt) revoked.push(p);
+      // keepRevoked: a link the secretary revoked is not issued anew (a reissue she made stands).
+      if (!link) {
+        if (!(options.keepRevoked && p.generation > 0)) missing.push(p);
+      } else if (link.revokedAt) revoked.push(p);
       else issued(p);
     }
     await pMap(
@@ -70,10 +73,25 @@ export async function issueLinks(deps: Deps, requests: readonly LinkRequest[]): 
     pending = revoked.map((p) => {
       const generation = p.generation + 1;
       if (generation >= MAX_GENERATIONS) throw new Error(`Too many revoked ${p.request.purpose} links for ${p.request.memberId} in meeting ${p.request.meetingId}`);
-      return { ...p, generation, id: linkId(secret, p.request, generation) };
+      return { ...p, generation, id: linkId(p.request, generation) };
     });
   }
   return urls;
+}
+
+/**
+ * The link already issued for a request, read only (a GET never writes): the newest generation that is
+ * not revoked, or undefined when none was issued or the last one was revoked.
+ */
+export async function findIssuedLink(deps: Deps, request: LinkRequest): Promise<string | undefined> {
+  const secret = (await linkKeyringOf(deps)).current;
+  for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
+    const id = linkId(request, generation);
+    const link = await deps.store.getLink(id);
+    if (!link) return undefined;
+    if (!link.revokedAt) return `${deps.publicBaseUrl}/l/${signLink(secret, id, request.purpose)}`;
+  }
+  return undefined;
 }
 
 /** One purpose's links for a chunk of members (a fan-out's `prepare`), by member id. */
@@ -84,9 +102,13 @@ export async function linksByMember(deps: Deps, memberIds: readonly string[], li
 
 const MAX_GENERATIONS = 20;
 
-function linkId(secret: string, link: LinkRequest, generation: number): string {
-  return createHmac('sha256', secret)
-    .update(`kvorum-link-id:v1:${link.meetingId}:${link.memberId}:${link.purpose}:${link.revision}${generation ? `:g${generation}` : ''}`)
+/**
+ * A link's id, derived from what it is for (meeting, member, purpose, revision) and its generation, and
+ * not from the secret: a step re-run after a rotation finds the links it issued before.
+ */
+function linkId(link: LinkRequest, generation: number): string {
+  return createHash('sha256')
+    .update(`kvorum-link-id:v2:${link.meetingId}:${link.memberId}:${link.purpose}:${link.revision}${generation ? `:g${generation}` : ''}`)
     .digest()
     .subarray(0, 16)
     .toString('base64url');
@@ -112,8 +134,7 @@ export async function resolveLink(deps: Deps, token: string): Promise<ResolvedLi
   const parsed = parseToken(token);
   if (!parsed) return { ok: false, problem: 'malformed' };
   // The MAC is checked before any lookup: a forged token costs no database read.
-  const secret = await linkSecretOf(deps);
-  const purpose = LINK_PURPOSES.find((p) => verifyLinkMac(secret, token, p).ok);
+  const purpose = verifiedPurpose(await linkKeyringOf(deps), token);
   if (!purpose) return { ok: false, problem: 'forged' };
   const link = await deps.store.getLink(parsed.linkId);
   if (!link || link.purpose !== purpose) return { ok: false, problem: 'unknown' };

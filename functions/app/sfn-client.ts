@@ -4,12 +4,13 @@
  * complete executions import this, so only their functions' bundles contain the SFN client.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClientConfig } from '../lib/aws-clients.ts';
 import type { Deps } from './deps.ts';
 
 let fromEnv: SFNClient | undefined;
 
 export function sfnOf(deps: Pick<Deps, 'sfn'>): SFNClient {
   if (deps.sfn) return deps.sfn;
-  fromEnv ??= new SFNClient(process.env.SFN_ENDPOINT ? { endpoint: process.env.SFN_ENDPOINT } : {});
+  fromEnv ??= new SFNClient(awsClientConfig('sfn', process.env.SFN_ENDPOINT));
   return fromEnv;
 }

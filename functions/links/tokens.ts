@@ -4,9 +4,11 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * Personal e-mail links (SPEC «Links in e-mails»): each is scoped to one meeting, one member and one
  * purpose, unguessable, expires with its deadline and can be revoked.
  *
- * A token is "<linkId>.<mac>": linkId is 128 random bits (the key of the stored link record, which
- * holds meeting, member, purpose, expiry and revocation); mac is an HMAC-SHA256 over linkId and
- * purpose with the link-signing secret, so a forged or altered token is refused before any lookup.
+ * A token is "<linkId>.<mac>": linkId is 128 bits (the key of the stored link record, which holds
+ * meeting, member, purpose, expiry and revocation; it does not depend on the secret); mac is an
+ * HMAC-SHA256 over linkId and purpose with the link-signing secret, so a forged or altered token is
+ * refused before any lookup. Tokens are signed with the keyring's current secret and accepted under
+ * the current or the previous one, so rotating the secret kills no link.
  */
 /** `protocol`: the signed protocol to download, sent with the distribution (п. 3.4). */
 export type LinkPurpose = 'propose' | 'attendance' | 'ballot' | 'dissent' | 'sign' | 'approve' | 'protocol';
@@ -16,6 +18,12 @@ export const LINK_PURPOSES: readonly LinkPurpose[] = ['propose', 'attendance', '
 const ID_BYTES = 16;
 const MAC_BYTES = 16;
 const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;
+
+/** The secrets links are checked against: the current one signs; the previous one still verifies. */
+export interface LinkKeyring {
+  current: string;
+  previous?: string;
+}
 
 export function newLinkId(): string {
   return randomBytes(ID_BYTES).toString('base64url');
@@ -45,4 +53,14 @@ export function verifyLinkMac(secret: string, token: string, purpose: LinkPurpos
   const given = Buffer.from(parsed.mac);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'forged' };
   return { ok: true, linkId: parsed.linkId };
+}
+
+/** The purpose a token was signed for, under the current or the previous secret; undefined if forged. */
+export function verifiedPurpose(keyring: LinkKeyring, token: string, purposes: readonly LinkPurpose[] = LINK_PURPOSES): LinkPurpose | undefined {
+  const secrets = keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
+  for (const secret of secrets) {
+    const purpose = purposes.find((p) => verifyLinkMac(secret, token, p).ok);
+    if (purpose) return purpose;
+  }
+  return undefined;
 }

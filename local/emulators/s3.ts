@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { awsClientConfig } from '../../functions/lib/aws-clients.ts';
 
 interface S3rverOptions {
   port: number;
@@ -52,7 +53,7 @@ export async function startS3Emulator(options: { directory: string | null; port?
   const server = new S3rver({ port: options.port ?? 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: options.region ?? 'eu-central-1', forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 3 });
+  const client = new S3Client({ ...awsClientConfig('s3', endpoint), region: options.region ?? 'eu-central-1', forcePathStyle: true, credentials: CREDENTIALS });
   let stopped = false;
   return {
     endpoint,

@@ -18,6 +18,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { awsClientConfig } from '../../functions/lib/aws-clients.ts';
 
 /** One e-mail as aws-ses-v2-local stores it (GET /store), plus the raw MIME when it was sent as Raw. */
 export interface StoredEmail {
@@ -43,14 +44,23 @@ export interface SesLocal {
   fetchMessages(): Promise<StoredEmail[]>;
   clear(): Promise<void>;
   /**
-   * Fault injection for tests: SendEmail requests answer HTTP 503 (as SES does when unavailable)
-   * until `restore()`, except those to the addresses in `exceptTo`. The emulator itself is untouched.
+   * Fault injection for tests: SendEmail requests fail as `mode` says until `restore()` (or for the
+   * next `times` requests), except those to the addresses in `exceptTo`. The emulator is untouched.
+   * - `refuse` (default): HTTP 503 before the emulator sees the e-mail (SES unavailable);
+   * - `accept-then-503`: the emulator stores the e-mail, the client gets a 503 (the reply is lost);
+   * - `hang`: no answer at all (the client's request timeout must end it); nothing stored;
+   * - `accept-then-hang`: stored, and no answer;
+   * - `reset`: the connection is reset before the emulator sees the e-mail;
+   * - `accept-then-reset`: stored, then the connection is reset.
+   * `refused()` counts the requests the fault took; `onFault` is told of each as it happens.
    */
-  outage(options?: { exceptTo?: string[] }): { restore(): void; refused(): number };
+  outage(options?: { exceptTo?: string[]; mode?: SesFault; times?: number; onFault?: (to: string[]) => void }): { restore(): void; refused(): number };
   /** The emulator's web mailbox. */
   mailboxUrl: string;
   stop(): Promise<void>;
 }
+
+export type SesFault = 'refuse' | 'accept-then-503' | 'hang' | 'accept-then-hang' | 'reset' | 'accept-then-reset';
 
 const require = createRequire(import.meta.url);
 
@@ -87,11 +97,33 @@ async function startEmulator(requestedPort: number): Promise<{ child: ChildProce
 }
 
 /** `mailboxPort`: where the emulator's web mailbox listens (0 = a free port, as tests want). */
-export async function startSesLocal(options: { mailboxPort?: number } = {}): Promise<SesLocal> {
+/** `requestTimeoutMs`: the client's request timeout (tests of a hung SES shorten it). */
+export async function startSesLocal(options: { mailboxPort?: number; requestTimeoutMs?: number } = {}): Promise<SesLocal> {
   const { child, port: emulatorPort } = await startEmulator(options.mailboxPort ?? 0);
   const rawById = new Map<string, Buffer>();
 
-  let fault: { exceptTo: string[]; refused: number } | null = null;
+  let fault: { exceptTo: string[]; refused: number; mode: SesFault; left: number; onFault?: ((to: string[]) => void) | undefined } | null = null;
+  const hung = new Set<http.ServerResponse>();
+
+  /** The fault this SendEmail request meets, if any (and counts it). */
+  const faultFor = (req: http.IncomingMessage, body: Buffer): SesFault | null => {
+    if (!fault || fault.left <= 0 || req.method !== 'POST' || !req.url?.startsWith('/v2/email/outbound-emails')) return null;
+    let to: string[] = [];
+    try {
+      to = (JSON.parse(body.toString('utf8')) as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? [];
+    } catch {
+      // Not JSON: it meets the fault like any other send.
+    }
+    if (to.some((address) => fault!.exceptTo.some((kept) => address.toLowerCase().includes(kept.toLowerCase())))) return null;
+    fault.refused++;
+    fault.left--;
+    fault.onFault?.(to);
+    return fault.mode;
+  };
+  const unavailable = (res: http.ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailable' });
+    res.end(JSON.stringify({ message: 'Service unavailable (injected outage)' }));
+  };
 
   // Recording proxy: forwards everything; remembers Content.Raw of each successful SendEmail.
   const proxy = http.createServer((req, res) => {
@@ -99,19 +131,12 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      if (fault && req.method === 'POST' && req.url?.startsWith('/v2/email/outbound-emails')) {
-        let to: string[] = [];
-        try {
-          to = (JSON.parse(body.toString('utf8')) as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? [];
-        } catch {
-          // Not JSON: refused like any other send.
-        }
-        if (!to.some((address) => fault!.exceptTo.some((kept) => address.toLowerCase().includes(kept.toLowerCase())))) {
-          fault.refused++;
-          res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailable' });
-          res.end(JSON.stringify({ message: 'Service unavailable (injected outage)' }));
-          return;
-        }
+      const injected = faultFor(req, body);
+      if (injected === 'refuse') return unavailable(res);
+      if (injected === 'reset') return req.socket.destroy();
+      if (injected === 'hang') {
+        hung.add(res);
+        return;
       }
       const upstream = http.request(
         { host: '127.0.0.1', port: emulatorPort, method: req.method, path: req.url, headers: req.headers },
@@ -131,6 +156,9 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
                 // Not JSON: nothing to record.
               }
             }
+            if (injected === 'accept-then-503') return unavailable(res);
+            if (injected === 'accept-then-hang') return void hung.add(res);
+            if (injected === 'accept-then-reset') return req.socket.destroy();
             res.writeHead(up.statusCode ?? 502, up.headers);
             res.end(upBody);
           });
@@ -150,8 +178,8 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
     endpoint,
     region: 'eu-central-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // Locally the state machine's Retry is the only retry layer (fast, on the shared clock).
-    maxAttempts: 1,
+    // As in AWS: one attempt per SendEmail, a bounded wait (functions/lib/aws-clients.ts).
+    ...awsClientConfig('ses', endpoint, { requestTimeoutMs: options.requestTimeoutMs }),
   });
 
   return {
@@ -168,11 +196,13 @@ export async function startSesLocal(options: { mailboxPort?: number } = {}): Pro
       });
     },
     outage(outageOptions = {}) {
-      const current = { exceptTo: outageOptions.exceptTo ?? [], refused: 0 };
+      const current = { exceptTo: outageOptions.exceptTo ?? [], refused: 0, mode: outageOptions.mode ?? 'refuse', left: outageOptions.times ?? Infinity, onFault: outageOptions.onFault };
       fault = current;
       return {
         restore: () => {
           if (fault === current) fault = null;
+          for (const res of hung) res.socket?.destroy();
+          hung.clear();
         },
         refused: () => current.refused,
       };

@@ -55,7 +55,7 @@ export async function startAdminWorld(start: string): Promise<AdminWorld> {
   await ensureTable(db.client, tableName);
   const clock = new ManualClock(start);
   const store = new KvorumStore({ client: db.client, tableName, clock });
-  const mailer = new Mailer({ ses: ses.client, from: `Kvorum <${SENDER}>`, ledger: store, clock });
+  const mailer = new Mailer({ ses: ses.client, from: `Kvorum <${SENDER}>`, ledger: store.mail, clock });
 
   const calls: TaskCall[] = [];
   const handlers: Record<string, TaskHandler> = {};
@@ -76,7 +76,7 @@ export async function startAdminWorld(start: string): Promise<AdminWorld> {
     sfn: sfn.sfn,
     clock,
     calendar: russianCalendar,
-    linkSecret: async () => 'test-link-secret-0123456789abcdef0123456789abcdef',
+    linkSecret: async () => ({ current: 'test-link-secret-0123456789abcdef0123456789abcdef' }),
     publicBaseUrl: 'http://kvorum.test',
     stateMachineArn,
     senderAddress: SENDER,
@@ -138,12 +138,14 @@ export function roster(): Member[] {
 export interface Claims {
   sub: string;
   email: string;
+  /** API Gateway renders Cognito's boolean as a string. */
+  email_verified: 'true' | 'false' | boolean;
   'cognito:groups'?: string | string[];
 }
 
 /** The claims API Gateway's JWT authorizer passes on (Cognito groups as the "[a b]" string). */
 export function claimsFor(member: Pick<Member, 'id' | 'email'>, groups: string[]): Claims {
-  return { sub: `sub-${member.id}`, email: member.email, 'cognito:groups': `[${groups.join(' ')}]` };
+  return { sub: `sub-${member.id}`, email: member.email, email_verified: 'true', 'cognito:groups': `[${groups.join(' ')}]` };
 }
 
 export const as = {

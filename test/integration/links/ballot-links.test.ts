@@ -62,7 +62,7 @@ describe('the ballot link: one batch read, one conditional write, all or nothing
     const store = new KvorumStore({ client: db.client, tableName, clock });
     const sent: string[] = [];
     const ses = { send: async () => { sent.push('mail'); return { MessageId: randomUUID() }; } } as unknown as SESv2Client;
-    const mailer = new Mailer({ ses, from: 'Kvorum <kvorum@kvorum.test>', ledger: store, clock });
+    const mailer = new Mailer({ ses, from: 'Kvorum <kvorum@kvorum.test>', ledger: store.mail, clock });
     const base = baseGroup();
     const group: Group = { ...base, settings: { ...base.settings, voteReceipts: options.voteReceipts ?? false }, members: options.members ?? base.members };
     await store.putGroup(group);
@@ -74,7 +74,7 @@ describe('the ballot link: one batch read, one conditional write, all or nothing
       store,
       mailer,
       clock,
-      linkSecret: async () => 'test-link-secret-0123456789abcdef0123456789abcdef',
+      linkSecret: async () => ({ current: 'test-link-secret-0123456789abcdef0123456789abcdef' }),
       publicBaseUrl: 'http://kvorum.test',
       senderAddress: 'kvorum@kvorum.test',
     } as unknown as Deps;

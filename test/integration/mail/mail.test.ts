@@ -7,11 +7,13 @@ import ICAL from 'ical.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../functions/lib/clock.ts';
-import { Mailer, type SendKey } from '../../../functions/mail/mailer.ts';
-import { InMemorySendLedger } from '../../../functions/mail/memory-ledger.ts';
+import { Mailer, MailPending, stableMessageId, type SendKey } from '../../../functions/mail/mailer.ts';
+import type { KvorumStore } from '../../../functions/store/store.ts';
 import * as messages from '../../../functions/mail/messages.ts';
 import type { MailMessage, MailRecipient, MeetingInfo } from '../../../functions/mail/types.ts';
+import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
 import { startSesLocal, type SesLocal, type StoredEmail } from '../../support/ses.ts';
+import { freshStore } from '../store/fixtures.ts';
 
 const EVIL = '<script>alert("x")</script><b>bold</b>&amp;';
 const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;&amp;amp;';
@@ -37,21 +39,21 @@ const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from([0, 1, 2, 250,
 
 let ses: SesLocal;
 let clock: ManualClock;
-let ledger: InMemorySendLedger;
+let db: RunningDynalite;
+let store: KvorumStore;
 let mailer: Mailer;
 let sent = 0;
 
 beforeAll(async () => {
-  ses = await startSesLocal();
+  [ses, db] = await Promise.all([startSesLocal({ requestTimeoutMs: 1_000 }), startDynalite()]);
 });
 afterAll(async () => {
-  await ses?.stop();
+  await Promise.all([ses?.stop(), db?.stop()]);
 });
 beforeEach(async () => {
   await ses.clear();
-  clock = new ManualClock('2026-03-01T06:00:00Z');
-  ledger = new InMemorySendLedger();
-  mailer = new Mailer({ ses: ses.client, from: 'Kvorum <kvorum@example.org>', ledger, clock });
+  ({ store, clock } = await freshStore(db, '2026-03-01T06:00:00Z'));
+  mailer = new Mailer({ ses: ses.client, from: 'Kvorum <kvorum@example.org>', ledger: store.mail, clock, recordRetryDelaysMs: [] });
 });
 
 const key = (purpose: string, recipient = 'maria', revision = 0): SendKey => ({
@@ -169,21 +171,20 @@ describe('signed protocol', () => {
     expect(parsed.text).toContain('https://k.example.org/l/protocol');
   });
 
-  it('without the PDF (above the group\'s threshold): the HTML is attached and the mail says where to download the PDF', async () => {
+  it('without the files (above the group\'s threshold): nothing attached, and the mail says where to download them', async () => {
     const message = messages.signedProtocol({
       recipient: { ...maria, lang: 'en' },
       meeting,
       protocolNumber: '3',
       signedAt: '2026-03-12T10:30:00Z',
-      protocolHtml: '<p>x</p>',
       downloadUrl: 'https://k.example.org/l/protocol',
       downloadUntil: '2027-03-12T10:30:00Z',
     });
     const { parsed } = await sendAndRead(message);
-    expect(parsed.attachments.map((a) => a.contentType)).toEqual(['text/html']);
-    expect(parsed.text).toContain("The protocol's PDF is too large for e-mail and is not attached: download it (and the HTML) from your personal link until");
+    expect(parsed.attachments).toEqual([]);
+    expect(parsed.text).toContain("The protocol's files are too large for e-mail and are not attached: download the PDF and the HTML from your personal link until");
     expect(parsed.text).toContain('https://k.example.org/l/protocol');
-    expect(parsed.text).toContain('Attached: Protocol No. 3.html.');
+    expect(parsed.text).not.toContain('Attached:');
   });
 });
 
@@ -220,64 +221,79 @@ describe('cancelled and moved meetings update the same calendar event', () => {
   });
 });
 
-describe('idempotent sending', () => {
+describe('sending through the ledger: none lost, at most one copy per unknown outcome', () => {
+  const ballot = () =>
+    messages.ballotLink({ recipient: maria, meeting, agenda, ballotUrl: 'https://kvorum.example.org/l/ballot', voteCloses: '2026-03-10T09:00:00Z' });
+  const messageIds = async () => (await Promise.all((await ses.fetchMessages()).map(async (m) => (await simpleParser(m.raw!)).messageId)));
+
   it('the same key twice delivers once; a new revision delivers again', async () => {
-    const message = messages.ballotLink({
-      recipient: maria,
-      meeting,
-      agenda,
-      ballotUrl: 'https://kvorum.example.org/l/ballot',
-      voteCloses: '2026-03-10T09:00:00Z',
-    });
-    const first = await mailer.send(key('ballot'), message, maria.email);
-    const second = await mailer.send(key('ballot'), message, maria.email);
+    const first = await mailer.send(key('ballot'), ballot(), maria.email);
+    const second = await mailer.send(key('ballot'), ballot(), maria.email);
     expect(first.status).toBe('sent');
-    expect(second.status).toBe('duplicate');
+    expect(second).toEqual({ status: 'duplicate', messageId: first.messageId, key: first.key });
     expect(await ses.fetchMessages()).toHaveLength(1);
 
-    const third = await mailer.send(key('ballot', 'maria', 1), message, maria.email);
+    const third = await mailer.send(key('ballot', 'maria', 1), ballot(), maria.email);
     expect(third.status).toBe('sent');
     expect(await ses.fetchMessages()).toHaveLength(2);
-    expect(ledger.entries.get(first.key)?.state).toBe('sent');
+    expect(await store.mail.get(first.key)).toMatchObject({ state: 'sent', messageId: first.messageId, attempts: 1 });
   });
 
-  it('two concurrent runs of the same task deliver once', async () => {
-    const message = messages.voteReceipt({
-      recipient: maria,
-      meeting,
-      recordedAt: '2026-03-10T07:10:00Z',
-      voteCloses: '2026-03-10T09:00:00Z',
-      votes: [{ itemTitle: agenda[0]!.title, choice: 'for' }],
-    });
-    const results = await Promise.all([1, 2, 3].map(() => mailer.send(key('vote-receipt'), message, maria.email)));
-    expect(results.filter((r) => r.status === 'sent')).toHaveLength(1);
+  it('concurrent runs of the same task: one sends, the others are told it is in flight (not delivered)', async () => {
+    const results = await Promise.allSettled([1, 2, 3].map(() => mailer.send(key('ballot'), ballot(), maria.email)));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'sent')).toHaveLength(1);
+    const pending = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(pending).toHaveLength(2);
+    for (const r of pending) expect(r.reason).toBeInstanceOf(MailPending);
     expect(await ses.fetchMessages()).toHaveLength(1);
   });
 
-  it('a failed send releases the claim, so the retry sends', async () => {
-    const unreachable = new SESv2Client({
-      endpoint: 'http://127.0.0.1:9', // discard port: nothing listens
-      region: 'eu-central-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    const failing = new Mailer({ ses: unreachable, from: 'kvorum@example.org', ledger, clock });
-    const message = messages.reminder({
-      recipient: maria,
-      meeting,
-      kind: 'signatures',
-      deadline: '2026-03-17T19:59:59Z',
-      actionUrl: 'https://kvorum.example.org/l/sign',
-    });
-    await expect(failing.send(key('reminder:signatures'), message, maria.email)).rejects.toThrow();
-    expect(ledger.entries.size).toBe(0);
+  it('a clean refusal (nothing listening) ends the lease, so the retry sends at once: exactly one copy', async () => {
+    const unreachable = new SESv2Client({ endpoint: 'http://127.0.0.1:9', region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const failing = new Mailer({ ses: unreachable, from: 'kvorum@example.org', ledger: store.mail, clock });
+    await expect(failing.send(key('ballot'), ballot(), maria.email)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     unreachable.destroy();
+    expect(await store.mail.get(sendKey('ballot'))).toMatchObject({ state: 'sending', lastOutcome: 'refused' });
+    expect((await mailer.send(key('ballot'), ballot(), maria.email)).status).toBe('sent');
+    expect(await ses.fetchMessages()).toHaveLength(1);
+  });
 
-    const retry = await mailer.send(key('reminder:signatures'), message, maria.email);
-    expect(retry.status).toBe('sent');
+  it('a 503 before SES accepted: unknown to the sender, so retried after the lease — one copy in the end', async () => {
+    const fault = ses.outage({ mode: 'refuse', times: 1 });
+    await expect(mailer.send(key('ballot'), ballot(), maria.email)).rejects.toBeInstanceOf(MailPending);
+    fault.restore();
+    await expect(mailer.send(key('ballot'), ballot(), maria.email)).rejects.toBeInstanceOf(MailPending);
+    clock.advance(60_000);
+    expect((await mailer.send(key('ballot'), ballot(), maria.email)).status).toBe('sent');
+    expect(await ses.fetchMessages()).toHaveLength(1);
+  });
+
+  for (const mode of ['accept-then-503', 'accept-then-reset'] as const) {
+    it(`${mode}: never assumed delivered, sent once more after the lease — two copies with one Message-ID`, async () => {
+      const fault = ses.outage({ mode, times: 1 });
+      await expect(mailer.send(key('ballot'), ballot(), maria.email)).rejects.toBeInstanceOf(MailPending);
+      fault.restore();
+      expect(await store.mail.get(sendKey('ballot'))).toMatchObject({ state: 'sending', lastOutcome: 'unknown', attempts: 1 });
+      clock.advance(60_000);
+      expect((await mailer.send(key('ballot'), ballot(), maria.email)).status).toBe('sent');
+      expect((await mailer.send(key('ballot'), ballot(), maria.email)).status).toBe('duplicate');
+      const ids = await messageIds();
+      expect(ids).toHaveLength(2);
+      expect(new Set(ids)).toEqual(new Set([`<${stableMessageId(sendKey('ballot'), 'example.org')}>`]));
+    });
+  }
+
+  it('a hung SES call ends at the request timeout as an unknown outcome', async () => {
+    const fault = ses.outage({ mode: 'hang', times: 1 });
+    await expect(mailer.send(key('ballot'), ballot(), maria.email)).rejects.toBeInstanceOf(MailPending);
+    fault.restore();
+    clock.advance(60_000);
+    expect((await mailer.send(key('ballot'), ballot(), maria.email)).status).toBe('sent');
     expect(await ses.fetchMessages()).toHaveLength(1);
   });
 });
+
+const sendKey = (purpose: string) => `mail#${encodeURIComponent(meeting.id)}#${purpose}#maria#0`;
 
 describe('people’s text is escaped in every HTML e-mail', () => {
   const issuedAt = '2026-03-01T06:00:00Z';
@@ -294,7 +310,7 @@ describe('people’s text is escaped in every HTML e-mail', () => {
     ['signedProtocol', messages.signedProtocol({ recipient: maria, meeting, protocolNumber: '3', signedAt: '2026-03-12T10:30:00Z', pdf, protocolHtml: '<p>x</p>', downloadUrl: 'https://k.example.org/l/p', downloadUntil: '2027-03-12T10:30:00Z' })],
     ['meetingCancelled', messages.meetingCancelled({ recipient: maria, meeting, organizer, issuedAt, reason: EVIL })],
     ['meetingMoved', messages.meetingMoved({ recipient: maria, meeting, organizer, issuedAt, previousStartsAt: '2026-03-03T07:00:00Z', reason: EVIL })],
-    ['stepFailed', messages.stepFailed({ recipient: maria, meeting, step: `Notify ${EVIL}`, error: `Error: ${EVIL}`, failedAt: '2026-03-06T20:00:00Z' })],
+    ['stepFailed', messages.stepFailed({ recipient: maria, meeting, step: { ru: `Рассылка ${EVIL}`, en: `Notify ${EVIL}` }, kind: "error", error: `Error: ${EVIL}`, failedAt: '2026-03-06T20:00:00Z' })],
     ['linkReissued', messages.linkReissued({ recipient: maria, meeting, purpose: 'ballot', url: 'https://k.example.org/l/new', expiresAt: '2026-03-10T09:00:00Z' })],
   ];
 

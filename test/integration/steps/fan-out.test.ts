@@ -67,10 +67,10 @@ async function world(n: number) {
   const pacer = new VirtualPacer();
   const deps: Deps = {
     store,
-    mailer: new Mailer({ ses, from: 'kvorum@kvorum.test', ledger: store, clock }),
+    mailer: new Mailer({ ses, from: 'kvorum@kvorum.test', ledger: store.mail, clock }),
     clock,
     calendar: russianCalendar,
-    linkSecret: async () => 'test-link-secret-0123456789abcdef0123456789abcdef',
+    linkSecret: async () => ({ current: 'test-link-secret-0123456789abcdef0123456789abcdef' }),
     publicBaseUrl: 'http://kvorum.test',
     stateMachineArn: '',
     senderAddress: 'kvorum@kvorum.test',

@@ -49,31 +49,47 @@ describe('KvorumStore: links, sent e-mails, idempotency, audit (dynalite)', () =
     expect((await store.getLink('other'))?.revokedAt).toBeUndefined();
   });
 
-  it('claimSend: the second claim loses; release lets a retry claim; a sent record is never released', async () => {
+  it('mail ledger: one lease at a time; a sent e-mail is never claimed again', async () => {
     const { store } = await freshStore(db);
     const meta = { meetingId: 'm', purpose: 'notice', recipient: 'm1' };
-    expect(await store.claimSend('k1', meta)).toBe(true);
-    expect(await store.claimSend('k1', meta)).toBe(false);
-    await store.releaseSend('k1');
-    expect(await store.claimSend('k1', meta)).toBe(true);
-    await store.markSent('k1', 'ses-123');
-    expect(await store.getSend('k1')).toMatchObject({ state: 'sent', messageId: 'ses-123', meta });
-    await store.releaseSend('k1');
-    expect(await store.claimSend('k1', meta)).toBe(false);
-    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimSend('k2', meta)));
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.mail.claim('k1', meta, 60_000)).toEqual({ kind: 'claimed', attempt: 1 });
+    expect(await store.mail.claim('k1', meta, 60_000)).toEqual({ kind: 'leased', until: '2026-03-01T08:01:00.000Z' });
+    await store.mail.markSent('k1', 'ses-123');
+    expect(await store.mail.get('k1')).toMatchObject({ state: 'sent', messageId: 'ses-123', meta, attempts: 1 });
+    expect(await store.mail.claim('k1', meta, 60_000)).toEqual({ kind: 'sent', messageId: 'ses-123' });
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.mail.claim('k2', meta, 60_000)));
+    expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === 'leased')).toHaveLength(7);
   });
 
-  it('an abandoned claim (older than staleClaimMs, never sent) may be claimed again; a sent one never', async () => {
-    const { store, clock } = await freshStore(db, '2026-03-01T08:00:00Z', { staleClaimMs: 60_000 });
-    expect(await store.claimSend('k', {})).toBe(true);
-    expect(await store.claimSend('sent', {})).toBe(true);
-    await store.markSent('sent', 'id');
-    clock.advance(30_000);
-    expect(await store.claimSend('k', {})).toBe(false);
-    clock.advance(31_000);
-    expect(await store.claimSend('k', {})).toBe(true);
-    expect(await store.claimSend('sent', {})).toBe(false);
+  it('a clean refusal ends the lease at once; an unknown outcome keeps it until it expires', async () => {
+    const { store, clock } = await freshStore(db, '2026-03-01T08:00:00Z');
+    expect(await store.mail.claim('refused', {}, 60_000)).toEqual({ kind: 'claimed', attempt: 1 });
+    await store.mail.release('refused', 1, 'MessageRejected: no');
+    expect(await store.mail.claim('refused', {}, 60_000)).toEqual({ kind: 'claimed', attempt: 2 });
+    expect(await store.mail.get('refused')).toMatchObject({ lastOutcome: 'refused', lastError: 'MessageRejected: no' });
+
+    expect(await store.mail.claim('unknown', {}, 60_000)).toEqual({ kind: 'claimed', attempt: 1 });
+    await store.mail.markUnknown('unknown', 1, 'TimeoutError');
+    clock.advance(59_999);
+    expect((await store.mail.claim('unknown', {}, 60_000)).kind).toBe('leased');
+    clock.advance(1);
+    expect(await store.mail.claim('unknown', {}, 60_000)).toEqual({ kind: 'claimed', attempt: 2 });
+    // A stale attempt's late outcome does not touch the lease of the attempt that took over.
+    await store.mail.release('unknown', 1, 'late refusal of attempt 1');
+    expect((await store.mail.claim('unknown', {}, 60_000)).kind).toBe('leased');
+    // Nor does anything undo a sent record.
+    await store.mail.markSent('unknown', 'ses-9');
+    await store.mail.release('unknown', 2, 'x');
+    await store.mail.markUnknown('unknown', 2, 'x');
+    clock.advance(120_000);
+    expect(await store.mail.claim('unknown', {}, 60_000)).toEqual({ kind: 'sent', messageId: 'ses-9' });
+  });
+
+  it('a record of the old shape (claimed, never sent, no lease) is an unknown outcome: it is sent again', async () => {
+    const { store } = await freshStore(db);
+    await store.table.putNew({ pk: 'SEND#old', sk: 'SEND', key: 'old', state: 'claimed', meta: {}, claimedAt: '2026-02-01T00:00:00Z' });
+    expect(await store.mail.claim('old', {}, 60_000)).toEqual({ kind: 'claimed', attempt: 1 });
   });
 
   it('runOnce runs a task once, returns its stored result later, and releases the key on failure', async () => {

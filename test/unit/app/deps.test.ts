@@ -1,12 +1,13 @@
 /**
  * depsFromEnv (the Lambda's deps): the environment is checked at once, and each SDK client is built
  * on first use only, once per container — the Step Functions client, the document store and the link
- * secret by their accessors (sfnOf, documentsOf, linkSecretOf), only in the functions that use them.
+ * secret by their accessors (sfnOf, documentsOf, linkKeyringOf), only in the functions that use them.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const constructed = vi.hoisted(() => ({ dynamodb: 0, sesv2: 0, sfn: 0, secrets: 0 }));
-const secretAnswers = vi.hoisted((): (string | Error)[] => []);
+/** Scripted answers of Secrets Manager per version stage (AWSCURRENT, AWSPREVIOUS). */
+const secretAnswers = vi.hoisted((): Record<string, (string | Error)[]> => ({ AWSCURRENT: [], AWSPREVIOUS: [] }));
 
 vi.mock('@aws-sdk/client-dynamodb', async (original) => {
   const sdk = await original<typeof import('@aws-sdk/client-dynamodb')>();
@@ -46,8 +47,8 @@ vi.mock('@aws-sdk/client-secrets-manager', async (original) => {
       constructed.secrets += 1;
     }
     // No network: each call takes the next scripted answer.
-    override send = (async () => {
-      const answer = secretAnswers.shift();
+    override send = (async (command: { input: { VersionStage: string } }) => {
+      const answer = secretAnswers[command.input.VersionStage]!.shift();
       if (answer instanceof Error) throw answer;
       return { SecretString: answer };
     }) as never;
@@ -66,19 +67,20 @@ const env = {
 /** Fresh modules for each test: the clients made from the environment are kept per module instance. */
 async function load() {
   vi.resetModules();
-  const [{ depsFromEnv }, { sfnOf }, { documentsOf }, { linkSecretOf }] = await Promise.all([
+  const [{ depsFromEnv }, { sfnOf }, { documentsOf }, { linkKeyringOf, KEYRING_CACHE_MS }] = await Promise.all([
     import('../../../functions/app/deps.ts'),
     import('../../../functions/app/sfn-client.ts'),
     import('../../../functions/app/document-store.ts'),
     import('../../../functions/app/link-secret.ts'),
   ]);
-  return { depsFromEnv, sfnOf, documentsOf, linkSecretOf };
+  return { depsFromEnv, sfnOf, documentsOf, linkKeyringOf, KEYRING_CACHE_MS };
 }
 
 describe('depsFromEnv and the clients made on first use', () => {
   beforeEach(() => {
     for (const key of Object.keys(constructed) as (keyof typeof constructed)[]) constructed[key] = 0;
-    secretAnswers.length = 0;
+    secretAnswers.AWSCURRENT = [];
+    secretAnswers.AWSPREVIOUS = [];
     vi.unstubAllEnvs();
   });
 
@@ -120,28 +122,49 @@ describe('depsFromEnv and the clients made on first use', () => {
     expect(documentsOf(deps)).toBe(documentsOf(depsFromEnv(env)));
   });
 
-  it('linkSecretOf: the one handed in, else LINK_SECRET, else Secrets Manager once (a failed read is retried)', async () => {
-    const { depsFromEnv, linkSecretOf } = await load();
-    expect(await linkSecretOf({ linkSecret: async () => 'handed-in' })).toBe('handed-in');
+  it('linkKeyringOf: the one handed in, else LINK_SECRET (+ LINK_SECRET_PREVIOUS), else Secrets Manager (a failed read is retried)', async () => {
+    const { depsFromEnv, linkKeyringOf } = await load();
+    expect(await linkKeyringOf({ linkSecret: async () => ({ current: 'handed-in' }) })).toEqual({ current: 'handed-in' });
 
     vi.stubEnv('LINK_SECRET', 'from-env');
-    expect(await linkSecretOf(depsFromEnv(env))).toBe('from-env');
+    vi.stubEnv('LINK_SECRET_PREVIOUS', 'from-env-before');
+    expect(await linkKeyringOf(depsFromEnv(env))).toEqual({ current: 'from-env', previous: 'from-env-before' });
     expect(constructed.secrets).toBe(0);
 
     const again = await load();
     vi.stubEnv('LINK_SECRET_ARN', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:link');
-    secretAnswers.push(new Error('ThrottlingException'), 'from-secrets-manager');
+    const notFound = Object.assign(new Error('no AWSPREVIOUS'), { name: 'ResourceNotFoundException' });
+    secretAnswers.AWSCURRENT!.push(new Error('ThrottlingException'), 'from-secrets-manager');
+    secretAnswers.AWSPREVIOUS!.push(notFound, notFound);
     const deps = again.depsFromEnv(env);
-    await expect(again.linkSecretOf(deps)).rejects.toThrow('ThrottlingException');
-    expect(await again.linkSecretOf(deps)).toBe('from-secrets-manager');
-    expect(await again.linkSecretOf(deps)).toBe('from-secrets-manager');
-    expect(secretAnswers).toEqual([]);
+    await expect(again.linkKeyringOf(deps)).rejects.toThrow('ThrottlingException');
+    expect(await again.linkKeyringOf(deps)).toEqual({ current: 'from-secrets-manager' });
+    expect(await again.linkKeyringOf(deps)).toEqual({ current: 'from-secrets-manager' });
+    expect(secretAnswers).toEqual({ AWSCURRENT: [], AWSPREVIOUS: [] });
   });
 
-  it('linkSecretOf: no secret configured is an error', async () => {
-    const { depsFromEnv, linkSecretOf } = await load();
+  it('linkKeyringOf: a rotation reaches a warm container within the cache time (current and previous)', async () => {
+    const { depsFromEnv, linkKeyringOf, KEYRING_CACHE_MS } = await load();
+    vi.stubEnv('LINK_SECRET_ARN', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:link');
+    vi.useFakeTimers({ now: Date.parse('2026-12-03T10:00:00Z'), toFake: ['Date'] });
+    try {
+      secretAnswers.AWSCURRENT!.push('first', 'second');
+      secretAnswers.AWSPREVIOUS!.push(Object.assign(new Error('none'), { name: 'ResourceNotFoundException' }), 'first');
+      const deps = depsFromEnv(env);
+      expect(await linkKeyringOf(deps)).toEqual({ current: 'first' });
+      vi.setSystemTime(Date.now() + KEYRING_CACHE_MS - 1);
+      expect(await linkKeyringOf(deps)).toEqual({ current: 'first' });
+      vi.setSystemTime(Date.now() + 1);
+      expect(await linkKeyringOf(deps)).toEqual({ current: 'second', previous: 'first' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('linkKeyringOf: no secret configured is an error', async () => {
+    const { depsFromEnv, linkKeyringOf } = await load();
     vi.stubEnv('LINK_SECRET', '');
     vi.stubEnv('LINK_SECRET_ARN', '');
-    await expect(linkSecretOf(depsFromEnv(env))).rejects.toThrow('Environment variable LINK_SECRET is not set');
+    await expect(linkKeyringOf(depsFromEnv(env))).rejects.toThrow('Environment variable LINK_SECRET is not set');
   });
 });
