@@ -666,32 +666,52 @@ export function meetingMoved(input: MeetingMovedInput): MailMessage {
 // ---------------------------------------------------------------- 13. step failed
 
 export interface StepFailedInput extends Base {
-  /** Name of the workflow step (state) that failed. */
-  step: string;
+  /** The step in words, in both languages (functions/app/steps/step-deadlines.ts STEP_WORDS). */
+  step: { ru: string; en: string };
+  /** What happened: an outage that outlasted the step's deadline, a missed distribution deadline, or an error. */
+  kind: 'outage' | 'distribution-deadline' | 'error';
+  /** The technical detail (for whoever investigates). */
   error: string;
   failedAt: Instant;
-  /** Where to look (console / admin page). */
-  detailsUrl?: string;
+  /** Where to resume the meeting once the cause is fixed (admin API). */
+  resumeUrl?: string;
 }
 
-/** To the secretary: a workflow step failed after its retries; someone must look. */
+/**
+ * To the secretary, once per failure: which step, what happened, what to do. A failed step leaves the
+ * meeting resumable: nothing done so far is lost and nothing is sent twice.
+ */
 export function stepFailed(input: StepFailedInput): MailMessage {
   const { meeting: m, recipient } = input;
   const lang = langOf(recipient);
+  const step = input.step[lang];
+  const happened: Record<StepFailedInput['kind'], [string, string]> = {
+    outage: [
+      'Почтовый сервис или база данных были недоступны, и шаг не удалось завершить до его срока, хотя система повторяла попытки.',
+      'The mail service or the database was unavailable, and the step could not be completed by its deadline although the system kept retrying.',
+    ],
+    'distribution-deadline': [
+      'Подписанный протокол не удалось разослать всем членам рабочей группы до срока (п. 3.4, 5 рабочих дней).',
+      'The signed minutes could not be sent to every member by the deadline (cl. 3.4, 5 working days).',
+    ],
+    error: ['Шаг завершился ошибкой, которую повтор не исправил.', 'The step ended with an error that retrying did not fix.'],
+  };
   const blocks: Block[] = [
+    { kind: 'p', text: tr(lang, `Шаг ${quoted(lang, step)} не выполнен (${when(input.failedAt, m, lang)}).`, `The step ${quoted(lang, step)} failed (${when(input.failedAt, m, lang)}).`) },
+    meetingFacts(m, lang),
+    { kind: 'p', text: tr(lang, ...happened[input.kind]) },
     {
       kind: 'p',
       text: tr(
         lang,
-        `Шаг ${quoted(lang, input.step)} не выполнен ${when(input.failedAt, m, lang)} после всех повторных попыток. Требуется вмешательство.`,
-        `Step ${quoted(lang, input.step)} failed at ${when(input.failedAt, m, lang)} after all retries. Someone must look into it.`,
+        'Что сделать: устраните причину (или дождитесь восстановления сервиса) и возобновите заседание — оно продолжится с этого шага; уже отправленные письма повторно не уходят.',
+        'What to do: fix the cause (or wait until the service is back) and resume the meeting — it continues from this step; e-mails already sent are not sent again.',
       ),
     },
-    meetingFacts(m, lang),
-    { kind: 'quote', label: tr(lang, 'Ошибка', 'Error'), text: input.error },
+    { kind: 'quote', label: tr(lang, 'Техническая информация', 'Technical detail'), text: input.error },
   ];
-  if (input.detailsUrl) blocks.push({ kind: 'link', label: tr(lang, 'Подробности', 'Details'), url: input.detailsUrl });
-  return compose(recipient, m, tr(lang, `Сбой шага ${quoted(lang, input.step)}: ${m.title}`, `Step failed: ${input.step} — ${m.title}`), blocks);
+  if (input.resumeUrl) blocks.push({ kind: 'code', label: tr(lang, 'Возобновить (POST)', 'Resume (POST)'), value: input.resumeUrl });
+  return compose(recipient, m, tr(lang, `Сбой: ${step} — ${m.title}`, `Failed: ${step} — ${m.title}`), blocks);
 }
 
 // ---------------------------------------------------------------- 13a. a deadline the calendar cannot count yet

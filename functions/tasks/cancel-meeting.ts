@@ -1,4 +1,4 @@
 import { cancelMeeting } from '../app/steps/cancel.ts';
 import { taskHandler } from './task.ts';
 
-export const handler = taskHandler(cancelMeeting);
+export const handler = taskHandler('cancel-meeting', cancelMeeting);

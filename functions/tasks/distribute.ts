@@ -1,4 +1,4 @@
 import { distribute } from '../app/steps/distribute.ts';
 import { taskHandler } from './task.ts';
 
-export const handler = taskHandler(distribute);
+export const handler = taskHandler('distribute', distribute);

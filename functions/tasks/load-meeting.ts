@@ -1,4 +1,4 @@
 import { loadMeeting } from '../app/steps/agenda.ts';
 import { taskHandler } from './task.ts';
 
-export const handler = taskHandler(loadMeeting);
+export const handler = taskHandler('load-meeting', loadMeeting);

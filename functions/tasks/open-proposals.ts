@@ -1,4 +1,4 @@
 import { openProposals } from '../app/steps/agenda.ts';
 import { taskHandler } from './task.ts';
 
-export const handler = taskHandler(openProposals);
+export const handler = taskHandler('open-proposals', openProposals);

@@ -1,4 +1,4 @@
 import { requestApproval } from '../app/steps/agenda.ts';
 import { taskHandler } from './task.ts';
 
-export const handler = taskHandler(requestApproval);
+export const handler = taskHandler('request-approval', requestApproval);

@@ -1,4 +1,4 @@
 import { sendNotice } from '../app/steps/notice.ts';
 import { taskHandler } from './task.ts';
 
-export const handler = taskHandler(sendNotice);
+export const handler = taskHandler('send-notice', sendNotice);

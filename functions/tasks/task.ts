@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { getDeps, type Deps } from '../app/deps.ts';
 import type { Invocation, TimeBudget } from '../app/fan-out.ts';
 import { TransientError, type TaskEvent } from '../app/steps/context.ts';
+import { retryDeadline, StepDeadlinePassed, stepDeadline, tagged, type StepName } from '../app/steps/step-deadlines.ts';
 import * as z from '../lib/zod-mini.ts';
 
 const bounded = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
@@ -9,7 +10,10 @@ const bounded = (min: number, max: number) => z.string().check(z.minLength(min),
 /**
  * A state machine task: validate the payload the ASL passes, run one lifecycle step, return its
  * result (the ASL reads it as $.Payload). Errors keep their `name`, which Step Functions uses as the
- * error code for Retry/Catch; throttling and 5xx from AWS become TransientError (retried).
+ * error code for Retry/Catch. An outage (throttling, 5xx, timeouts, an e-mail not known delivered)
+ * becomes TransientError, retried with backoff, until the step's own deadline (step-deadlines.ts);
+ * after it, StepDeadlinePassed, which the ASL records as a failure. Every error that leaves names its
+ * step ("[send-notice] …") for the secretary's failure e-mail.
  */
 export const taskEvent = z.object({
   meetingId: bounded(1, 100),
@@ -54,23 +58,40 @@ const TRANSIENT = new Set([
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
-  return TRANSIENT.has(error.name) || (meta?.httpStatusCode ?? 0) >= 500 || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes((error as NodeJS.ErrnoException).code ?? '');
+  return (
+    TRANSIENT.has(error.name) ||
+    (meta?.httpStatusCode ?? 0) >= 500 ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes((error as NodeJS.ErrnoException).code ?? '')
+  );
 }
 
-export function taskHandler<R>(step: (deps: Deps, event: TaskEvent, invocation: Invocation) => Promise<R>) {
+/** An outage: retried while the step's deadline has not passed (unknown while the table is out: retried). */
+async function outage(deps: Deps, name: StepName, ev: TaskEvent, error: Error): Promise<Error> {
+  const meeting = await deps.store.getMeeting(ev.meetingId).catch(() => null);
+  const until = meeting ? retryDeadline(stepDeadline(name, meeting.deadlines, ev), meeting.resumedAt) : undefined;
+  if (until && deps.clock.now().getTime() > Date.parse(until)) {
+    return new StepDeadlinePassed(tagged(name, `not completed by its deadline ${until}: ${error.message}`));
+  }
+  return new TransientError(tagged(name, error.message));
+}
+
+export function taskHandler<R>(name: StepName, step: (deps: Deps, event: TaskEvent, invocation: Invocation) => Promise<R>) {
   return middy(async (event: unknown, context: TaskContext | undefined): Promise<R> => {
     const budget = budgetOf(context);
     const parsed = taskEvent.safeParse(event);
     if (!parsed.success) {
-      const error = new Error(`Invalid task input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const error = new Error(tagged(name, `Invalid task input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
       error.name = 'InvalidTaskInput';
       throw error;
     }
+    const { fanOut, ...rest } = parsed.data;
+    const deps = getDeps();
     try {
-      const { fanOut, ...rest } = parsed.data;
-      return await step(getDeps(), rest as TaskEvent, { budget, ...(fanOut ? { fanOut } : {}) });
+      return await step(deps, rest as TaskEvent, { budget, ...(fanOut ? { fanOut } : {}) });
     } catch (error) {
-      if (isTransient(error)) throw new TransientError((error as Error).message);
+      if (!(error instanceof Error)) throw error;
+      if (isTransient(error)) throw await outage(deps, name, rest as TaskEvent, error);
+      error.message = tagged(name, error.message);
       throw error;
     }
   });

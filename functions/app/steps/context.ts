@@ -106,6 +106,14 @@ export async function audit(deps: Deps, meetingId: string, action: string, detai
   await deps.store.appendAudit(meetingId, { actor, action, detail });
 }
 
+/**
+ * A step's audit entry, once per `key` of the meeting's revision (e.g. the step's name): a re-run
+ * after a crash adds no second entry (store.appendAuditOnce).
+ */
+export async function auditOnce(deps: Deps, meeting: Pick<MeetingRecord, 'id' | 'revision'>, key: string, action: string, detail: Record<string, unknown> = {}) {
+  await deps.store.appendAuditOnce(meeting.id, `${key}:r${meeting.revision}`, { actor: 'system', action, detail });
+}
+
 export function timing(deps: Deps, group: GroupRecord, deadline: Instant) {
   const reminder = reminderAt(deadline, group.settings.reminderHoursBefore, nowInstant(deps));
   return {

@@ -7,8 +7,9 @@ import { fanOutToMembers, type FanOutProgress, type Invocation } from '../fan-ou
 import { meetingInfo, nowInstant, recipientOf } from '../meeting-view.ts';
 import { loadNarrative, signedProtocolDocuments } from '../protocol-documents.ts';
 import { buildProtocolModel, missingSigners } from '../protocol-draft.ts';
-import { TaskEvent, TransientError, DistributionDeadlineMissed, load, bundleOf, setPhase, send, audit } from './context.ts';
+import { TaskEvent, TransientError, DistributionDeadlineMissed, load, bundleOf, setPhase, send, auditOnce } from './context.ts';
 import { withoutGap, computeDistributionDeadline } from './calendar-gaps.ts';
+import { retryDeadline } from './step-deadlines.ts';
 
 /**
  * п. 3.4: the signed protocol (PDF and HTML) goes to every member; each recipient once. Sending never
@@ -73,16 +74,17 @@ export async function distribute(deps: Deps, ev: TaskEvent, invocation: Invocati
   });
   // This invocation's recipients are retried (from its cursor) until the deadline; the ledger skips those reached.
   if (failures.length > 0) {
-    if (deadline !== undefined && deps.clock.now().getTime() > Date.parse(deadline)) {
+    const retryUntil = retryDeadline(deadline, meeting.resumedAt);
+    if (retryUntil !== undefined && deps.clock.now().getTime() > Date.parse(retryUntil)) {
       emitDistributionMissed(deps, meeting.id);
-      throw new DistributionDeadlineMissed(`Distribution deadline ${deadline} passed with ${failures.length} recipients not reached`);
+      throw new DistributionDeadlineMissed(`Distribution deadline ${retryUntil} passed with ${failures.length} recipients not reached`);
     }
     throw new TransientError(`Protocol not yet delivered to ${failures.length} member(s): ${failures.join('; ')}`);
   }
   if (!progress.done) return { sent: progress.sent, late, fanOut: progress };
   if (late) emitDistributionMissed(deps, meeting.id);
   await setPhase(deps, meeting, 'distributed', { distributedAt: sentAt });
-  await audit(deps, meeting.id, 'protocol-distributed', { sent: progress.sent, late, deadline: deadline ?? null });
+  await auditOnce(deps, meeting, 'protocol-distributed', 'protocol-distributed', { sent: progress.sent, late, deadline: deadline ?? null });
   return { sent: progress.sent, late, fanOut: progress };
 }
 

@@ -34,7 +34,7 @@ async function runMeeting(options: { quorum: boolean; answer: (p: Payload) => bo
       return { stored: true };
     },
     CloseVoting: () => ({ quorum: options.quorum, participants: 1, members: 2 }),
-    FinaliseProtocol: () => ({ signedAt: PAST, distributionDeadline: null, missingSignatures: [] }),
+    FinaliseProtocol: () => ({ restarted: false, signedAt: PAST, distributionDeadline: null, missingSignatures: [] }),
     RequestApproval: () => timing,
     SendReminder: () => ({ sent: 1, ...timing }),
     RequestSignatures: () => timing,

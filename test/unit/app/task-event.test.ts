@@ -4,10 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { setDeps, type Deps } from '../../../functions/app/deps.ts';
+import { ManualClock } from '../../../functions/lib/clock.ts';
 import { taskHandler } from '../../../functions/tasks/task.ts';
 
 const context = {} as never;
-const echo = taskHandler(async (_deps, event) => event);
+const echo = taskHandler('tally', async (_deps, event) => event);
 
 describe('taskHandler input', () => {
   afterEach(() => setDeps(undefined));
@@ -29,5 +30,41 @@ describe('taskHandler input', () => {
     const event = { meetingId: 'm1', revision: 2, resumeAt: 'start', error: { Error: 'States.Timeout', Cause: 'late', extra: 1 } };
     expect(await echo(event, context)).toEqual(event);
     await expect(echo({ meetingId: 'm1', revision: 1.5 }, context)).rejects.toThrow('revision: Invalid input: expected int, received number');
+  });
+});
+
+describe('taskHandler outages: retried until the step\'s own deadline, then a failure naming the step', () => {
+  afterEach(() => setDeps(undefined));
+  const unavailable = () => Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+  const notice = taskHandler('send-notice', async () => {
+    throw unavailable();
+  });
+  const withMeeting = (now: string, meeting: unknown) => setDeps({ clock: new ManualClock(now), store: { getMeeting: async () => meeting } } as unknown as Deps);
+  const meeting = { deadlines: { notice: '2026-03-05T19:59:59Z' } };
+
+  it('before the deadline: TransientError (the ASL retries it with backoff)', async () => {
+    withMeeting('2026-03-05T19:59:59Z', meeting);
+    await expect(notice({ meetingId: 'm1', revision: 1 }, context)).rejects.toMatchObject({ name: 'TransientError', message: '[send-notice] Service unavailable' });
+  });
+
+  it('after it: StepDeadlinePassed, which the ASL records as the failure of the step', async () => {
+    withMeeting('2026-03-05T20:00:00Z', meeting);
+    await expect(notice({ meetingId: 'm1', revision: 1 }, context)).rejects.toMatchObject({
+      name: 'StepDeadlinePassed',
+      message: '[send-notice] not completed by its deadline 2026-03-05T19:59:59Z: Service unavailable',
+    });
+  });
+
+  it('while the table cannot be read either: TransientError (the deadline is unknown)', async () => {
+    setDeps({ clock: new ManualClock('2030-01-01T00:00:00Z'), store: { getMeeting: async () => { throw unavailable(); } } } as unknown as Deps);
+    await expect(notice({ meetingId: 'm1', revision: 1 }, context)).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  it('any other error keeps its name and says which step it came from', async () => {
+    setDeps({} as Deps);
+    const broken = taskHandler('tally', async () => {
+      throw Object.assign(new Error('no quorum data'), { name: 'TallyError' });
+    });
+    await expect(broken({ meetingId: 'm1', revision: 1 }, context)).rejects.toMatchObject({ name: 'TallyError', message: '[tally] no quorum data' });
   });
 });

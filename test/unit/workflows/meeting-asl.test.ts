@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { resumeAtFor } from '../../../functions/app/steps/execution.ts';
 import type { MeetingPhase } from '../../../functions/domain/types.ts';
 import { taskEvent } from '../../../functions/tasks/task.ts';
+import { russianCalendar } from '../../../functions/calendar/index.ts';
+import { distributionDeadline } from '../../../functions/domain/deadlines.ts';
 
 /**
  * The ONE state machine definition, read as data: the properties issue 4 §1 asks of it, and its
@@ -41,7 +43,7 @@ describe('workflows/meeting.asl.json', () => {
   it('every deadline is a timed state: Waits on timestamps, callbacks with a timeout and a timeout path', () => {
     const waits = states.filter(([, s]) => s.Type === 'Wait');
     expect(waits.map(([n]) => n)).toEqual(expect.arrayContaining(['WaitProposalsClose', 'WaitOpinionsDeadline', 'WaitMeetingStart', 'WaitVoteClose']));
-    for (const [name, s] of waits) expect(s.TimestampPath ?? s.Seconds, name).toBeDefined();
+    for (const [name, s] of waits) expect(s.TimestampPath ?? s.Seconds ?? s.SecondsPath, name).toBeDefined();
     const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
     expect(callbacks.map(([n]) => n).sort()).toEqual(['AwaitApproval', 'AwaitApprovalFinal', 'AwaitSignatures', 'AwaitSignaturesFinal']);
     for (const [name, s] of callbacks) {
@@ -119,7 +121,8 @@ describe('workflows/meeting.asl.json', () => {
     visit(asl.StartAt);
     expect([...reachable].sort()).toEqual(Object.keys(asl.States).sort());
     // Every cycle passes through a Wait (a retry after a pause, never a polling loop): the distribution
-    // retry, and the daily retry of the signature phase while the calendar lacks its year. The only other
+    // retry, and the daily retry of the signature phase while the calendar lacks its year — or through a
+    // callback with a timeout (the signature restart below). The only other
     // cycles are the fan-out loops: a task invoked again while it reports recipients left (each
     // invocation does at least one, so the loop ends; see the test above and test/unit/app/fan-out).
     const nextOf = (s: State): string[] =>
@@ -137,8 +140,66 @@ describe('workflows/meeting.asl.json', () => {
     const isFanOutLoop = (cycle: string[]) => cycle.every((n) => n === cycle[0] || n === `${cycle[0]}Progress` || n === `${cycle[0]}AllDone`);
     const timed = cycles.filter((c) => !isFanOutLoop(rotateToTask(c)));
     const distinct = new Set(timed.map((c) => [...c].sort().join('>')));
-    expect([...distinct].sort()).toEqual(['Distribute>WaitBeforeDistributionRetry', 'RequestSignatures>WaitForCalendar']);
-    for (const cycle of timed) expect(cycle.some((n) => asl.States[n]!.Type === 'Wait'), cycle.join(' → ')).toBe(true);
+    // The signature phase restarts for a version made after the last signature (issue 10): that loop
+    // waits in the signature callbacks, which end only when a person signs or the deadline comes.
+    const restart = 'AwaitSignatures>FinaliseProtocol>RequestSignatures>RequestSignaturesAllDone>RequestSignaturesProgress>SignaturesRestarted';
+    const restartAfterReminder = 'AwaitSignatures>AwaitSignaturesFinal>FinaliseProtocol>RequestSignatures>RequestSignaturesAllDone>RequestSignaturesProgress>SignaturesReminder>SignaturesReminderAllDone>SignaturesReminderProgress>SignaturesRestarted';
+    const distributionRetries = ['Doubled', 'Longest'].map((delay) => `${delay}DistributionRetryDelay>Distribute>NextDistributionRetryDelay>WaitBeforeDistributionRetry`.split('>').sort().join('>'));
+    expect([...distinct].sort()).toEqual([restartAfterReminder, restart, ...distributionRetries, 'RequestSignatures>WaitForCalendar'].sort());
+    const isTimed = (n: string) => asl.States[n]!.Type === 'Wait' || (asl.States[n]!.TimeoutSecondsPath !== undefined && String(asl.States[n]!.Resource).endsWith('.waitForTaskToken'));
+    for (const cycle of timed) expect(cycle.some(isTimed), cycle.join(' → ')).toBe(true);
     expect(cycles.filter((c) => isFanOutLoop(rotateToTask(c))).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the distribution retry loop and the 25,000 history events of a Standard execution', () => {
+  /** The waits the loop makes, as the definition computes them (Choice, then one of the Pass states). */
+  function retryDelays(count: number): number[] {
+    const delays: number[] = [];
+    let seconds = asl.States.StartDistribution!.Result.seconds as number;
+    expect(asl.States.StartDistribution!.Next).toBe('Distribute');
+    for (let i = 0; i < count; i++) {
+      const choice = asl.States.NextDistributionRetryDelay!;
+      const [longest] = choice.Choices as State[];
+      const pass = asl.States[seconds >= longest!.NumericGreaterThanEquals ? longest!.Next : choice.Default]!;
+      if (pass.Result) seconds = pass.Result.seconds as number;
+      else {
+        expect(pass.Parameters['seconds.$']).toBe('States.MathAdd($.distributionRetry.seconds, $.distributionRetry.seconds)');
+        seconds *= 2;
+      }
+      delays.push(seconds);
+    }
+    return delays;
+  }
+
+  it('backs off from 10 minutes to hourly', () => {
+    expect(retryDelays(7)).toEqual([600, 1200, 2400, 3600, 3600, 3600, 3600]);
+    expect(asl.States.WaitBeforeDistributionRetry!.SecondsPath).toBe('$.distributionRetry.seconds');
+  });
+
+  it('keeps a distribution retried until its deadline under 25,000 events for every signing day of the calendar', () => {
+    const distribute = asl.States.Distribute!;
+    const attemptsPerLoop = 1 + Math.max(...(distribute.Retry as State[]).map((r) => r.MaxAttempts as number));
+    // Per loop: the Task entered, then per attempt scheduled + started + failed; the Choice, the Pass and
+    // the Wait each entered and exited. (Generous: Step Functions logs fewer for a caught failure.)
+    const eventsPerLoop = 1 + 3 * attemptsPerLoop + 2 * 3;
+    // Everything before the distribution: each state's events at most 10 times over (fan-out loops,
+    // reminders, a signature restart), a generous bound for a meeting.
+    const beforeDistribution = 10 * 6 * Object.keys(asl.States).length;
+    const calendar = russianCalendar;
+    const delays = retryDelays(5_000);
+    let worst = { events: 0, day: '', days: 0 };
+    for (let t = Date.parse('2024-01-01T09:00:00Z'); t < Date.parse('2027-12-20T09:00:00Z'); t += 86_400_000) {
+      const signed = new Date(t);
+      const deadline = Date.parse(distributionDeadline(signed, 'Europe/Moscow', calendar));
+      let at = t;
+      let loops = 0;
+      while (at < deadline) at += delays[loops++]! * 1000;
+      const events = beforeDistribution + loops * eventsPerLoop;
+      if (events > worst.events) worst = { events, day: signed.toISOString().slice(0, 10), days: Math.round((deadline - t) / 86_400_000) };
+    }
+    // The longest windows are the New Year holidays (19 days from 24 December 2025).
+    expect(worst.days).toBeGreaterThanOrEqual(12);
+    expect(worst.events, `signed ${worst.day}: ${worst.days} days to the deadline`).toBeLessThan(20_000);
   });
 });
