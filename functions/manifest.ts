@@ -100,7 +100,7 @@ export const handlers: HandlerSpec[] = [
   task('CloseVoting', 'close-voting', 'Freezes the participants list and decides the quorum (п. 3.3).', []),
   task('Tally', 'tally', 'Tallies each item (п. 3.2), or records no quorum and tells the members (п. 3.3).', ['ses:send']),
   task('RequestSignatures', 'request-signatures', 'Drafts the protocol and sends every signer a link to the exact version.', ['ses:send', 'secret:read', 'documents:read', 'documents:write']),
-  task('FinaliseProtocol', 'finalise-protocol', 'Finalises the protocol; the moment is the signing date (п. 3.4).', []),
+  task('FinaliseProtocol', 'finalise-protocol', 'Finalises the protocol; the moment is the signing date (п. 3.4).', ['ses:send']),
   task('Distribute', 'distribute', 'Sends every member the signed protocol (HTML; the PDF below the group threshold) and a personal download link (п. 3.4).', ['ses:send', 'secret:read', 'documents:read', 'documents:write'], true),
   task('CancelMeeting', 'cancel-meeting', 'Cancels the meeting and tells everyone.', ['ses:send']),
   task('RecordFailure', 'record-failure', 'Records a failed step and tells the secretary.', ['ses:send']),

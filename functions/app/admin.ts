@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { validateGroupSettings, defaultGroupSettings } from '../domain/deadlines.ts';
 import { validateConveneRequest } from '../domain/convene.ts';
@@ -22,16 +21,18 @@ import {
   type GroupWithAddresses,
   type ItemNarrative,
   type MeetingBundle,
+  type MeetingMove,
   type MeetingRecord,
   type MemberBallot,
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
+import { isEmailVerified, parseGroupsClaim } from './auth-claims.ts';
 import type { Deps } from './deps.ts';
 import { issueLink } from './links.ts';
 import { sfnOf } from './sfn-client.ts';
 import { deadlineNotes, type DeadlineNote } from './deadline-notes.ts';
 import { announceCancellation } from './steps/cancel.ts';
-import { recordAgendaApproval, resumeAtFor, startMeetingExecution } from './steps/execution.ts';
+import { executionRunning, recordAgendaApproval, resumeAtFor, startMeetingExecution, stopExecution } from './steps/execution.ts';
 import { sendInviteeNotice } from './steps/notice.ts';
 import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
 import { sendBallot } from './steps/voting.ts';
@@ -58,34 +59,13 @@ export interface Caller {
   groups: string[];
 }
 
-/**
- * Cognito's `cognito:groups` claim: API Gateway hands it over as a string such as "[chair secretary]"
- * or "chair"; a verified token read directly gives an array. A JSON array in a string is accepted too.
- */
-export function parseGroupsClaim(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string').map((g) => g.trim()).filter(Boolean);
-  if (typeof value !== 'string') return [];
-  const text = value.trim();
-  if (text.startsWith('[') && text.includes('"')) {
-    try {
-      return parseGroupsClaim(JSON.parse(text));
-    } catch {
-      // Not JSON: fall through to the bracketed list form.
-    }
-  }
-  return text
-    .replace(/^\[|\]$/g, '')
-    .split(/[\s,]+/)
-    .map((g) => g.replace(/^"|"$/g, '').trim())
-    .filter(Boolean);
-}
-
-/** null when the request carries no usable identity (→ 401). */
+/** null when the request carries no usable identity (→ 401), or an e-mail Cognito has not verified. */
 export function callerFromClaims(claims: Record<string, unknown> | undefined | null): Caller | null {
   if (!claims) return null;
   const email = typeof claims.email === 'string' ? claims.email.trim() : '';
   const sub = typeof claims.sub === 'string' ? claims.sub : '';
-  if (!email || !sub) return null;
+  // The roster matches admins by e-mail: only an address the user proved they receive mail at counts.
+  if (!email || !sub || !isEmailVerified(claims.email_verified)) return null;
   return { email, sub, groups: parseGroupsClaim(claims['cognito:groups']) };
 }
 
@@ -245,6 +225,8 @@ export function storeRefusal(error: unknown): HttpError | undefined {
       return conflict('voting-closed', 'Голосование закрыто: список участников зафиксирован (п. 3.3).', 'Voting is closed: the participants list is frozen (п. 3.3).');
     case 'already-decided':
       return conflict('already-decided', 'По этому предложению решение уже принято.', 'This proposal has already been decided.');
+    case 'already-approved':
+      return conflict('agenda-approved', 'Повестка уже утверждена председателем (п. 2.3в).', 'The agenda has already been approved by the chair (п. 2.3в).');
     default:
       return conflict(
         'concurrent-change',
@@ -254,17 +236,6 @@ export function storeRefusal(error: unknown): HttpError | undefined {
   }
 }
 
-
-async function stopExecution(deps: Deps, executionArn: string | undefined, error: string, cause: string): Promise<void> {
-  if (!executionArn) return;
-  try {
-    await sfnOf(deps).send(new StopExecutionCommand({ executionArn, error, cause: cause.slice(0, 32_000) }));
-  } catch (e) {
-    // Already gone (e.g. the local runtime restarted): nothing to stop.
-    if (e instanceof ExecutionDoesNotExist || (e as Error).name === 'ExecutionDoesNotExist') return;
-    throw e;
-  }
-}
 
 // ================================================================ input schemas
 
@@ -604,6 +575,7 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
   if (!secretary) throw new Error('validated roster without a secretary');
 
   let created: MeetingRecord;
+  let replayed = false;
   try {
     created = await deps.store.createMeeting({
       id: meetingId,
@@ -623,6 +595,9 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
     // A first attempt with this key created the meeting and stopped before starting its execution.
     const existing = idempotencyKey && error instanceof ConditionFailedError && error.reason === 'exists' ? await deps.store.getMeeting(meetingId) : null;
     if (!existing) throw error;
+    // Another request with this key (a concurrent one, or one that crashed) made it: this is a replay,
+    // which finishes whatever that one has not done yet; every write below is idempotent.
+    replayed = true;
     created = await deps.store.ensureMeetingNumber(meetingId);
   }
   const agenda: AgendaItemRecord[] = [];
@@ -645,19 +620,19 @@ export async function conveneMeeting(deps: Deps, caller: Caller, groupId: string
 
   const executionArn = await startMeetingExecution(deps, created, 'start');
   const meeting = await deps.store.updateMeeting(meetingId, { revision: created.revision }, { executionArn });
-  await audit(deps, meetingId, chair, 'convened', {
+  await deps.store.appendAuditOnce(meetingId, 'convened', { actor: chair.id, action: 'convened', detail: {
     date: request.date,
     time: request.time,
     timeZone: request.timeZone,
     agendaItems: agenda.length,
     invitees: invitees.length,
     executionArn,
-  });
+  } });
   return {
     meeting: meetingSummary(deps, meeting, chair.lang),
     agenda,
     invitees: invitees.map((i) => ({ id: i.id, name: i.name, email: i.email, position: i.position })),
-    replayed: false,
+    replayed,
   };
 }
 
@@ -904,20 +879,32 @@ export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string,
 }
 
 /**
- * POST /admin/meetings/{id}/resume: after a step failed for good (the secretary was told), the
- * secretary — or the chair — resumes the meeting from the phase it was in, once the cause is fixed
- * (e.g. SES delivery restored). A new execution starts there; steps already done send nothing twice.
+ * POST /admin/meetings/{id}/resume (issue 10 §3): the secretary — or the chair — resumes a meeting whose
+ * execution is not running: after a step failed for good (the secretary was told), and also when the
+ * failure could not even be recorded (the table was down) or the execution was stopped. What decides is
+ * the execution itself, not only the recorded phase. A new execution starts at the meeting's phase; its
+ * name derives from the one it replaces, so two resumes at once start one. Steps already done send
+ * nothing twice.
  */
 export async function resumeMeeting(deps: Deps, caller: Caller, meetingId: string, body: unknown) {
   const { group, meeting, context } = await loadMeeting(deps, meetingId);
   const actor = authorize(caller, group, 'read', context); // the secretary or the chair
   validate(emptyBody, body ?? {});
-  const resumeAt = meeting.phase === 'failed' && meeting.failedPhase ? resumeAtFor(meeting.failedPhase) : null;
-  if (!resumeAt || !meeting.failedPhase) {
-    throw conflict('not-failed', 'Возобновить можно только заседание, шаг которого завершился ошибкой.', 'Only a meeting whose step failed can be resumed.');
+  const phase = meeting.phase === 'failed' ? meeting.failedPhase : meeting.phase;
+  const resumeAt = phase ? resumeAtFor(phase) : null;
+  if (!resumeAt || !phase) {
+    throw conflict('not-resumable', 'Заседание завершено или отменено: возобновлять нечего.', 'The meeting is over or cancelled: there is nothing to resume.');
   }
-  const resumed = await deps.store.updateMeeting(meetingId, { phase: 'failed', revision: meeting.revision }, { phase: meeting.failedPhase, failedPhase: null });
-  const executionArn = await startMeetingExecution(deps, resumed, resumeAt, true);
+  if (await executionRunning(deps, meeting.executionArn)) {
+    throw conflict('running', 'Заседание не остановлено: его шаги выполняются, возобновлять нечего.', 'The meeting is not stopped: its steps are running, there is nothing to resume.');
+  }
+  // resumedAt before the execution starts: its steps retry for an hour even past their deadlines.
+  const resumed = await deps.store.updateMeeting(
+    meetingId,
+    { phase: meeting.phase, revision: meeting.revision },
+    { ...(meeting.phase === 'failed' ? { phase, failedPhase: null } : {}), resumedAt: nowInstant(deps) },
+  );
+  const executionArn = await startMeetingExecution(deps, resumed, resumeAt, meeting.executionArn ?? 'none');
   const updated = await deps.store.updateMeeting(meetingId, { revision: meeting.revision }, { executionArn });
   await audit(deps, meetingId, actor, 'resumed', { phase: resumed.phase, resumeAt });
   return { meeting: meetingSummary(deps, updated, actor.lang) };
@@ -1003,6 +990,29 @@ export function resumeAtAfterMove(meeting: Pick<MeetingRecord, 'phase' | 'agenda
 }
 
 /**
+ * The move's ONE conditional write, decided on the meeting read right before it and holding only while
+ * the phase and the approval are still those read (store.moveMeeting `seen`): a notice that went out,
+ * or an approval that came, meanwhile makes it read again, so whoever got the old notice is told of
+ * the move and the new execution resumes where the meeting is. A move by someone else is refused.
+ */
+async function moveFromFreshState(deps: Deps, revision: number, move: MeetingMove, meetingId: string): Promise<{ before: MeetingRecord; moved: MeetingRecord }> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await deps.store.getMeeting(meetingId);
+    if (!before) throw notFound('meeting', 'Заседание не найдено.', 'Meeting not found.');
+    if (before.revision !== revision) throw storeRefusal(new ConditionFailedError('moveMeeting', 'stale'))!;
+    requirePhase(before, MOVABLE, { ru: 'Заседание нельзя перенести', en: 'The meeting cannot be moved' });
+    try {
+      return { before, moved: await deps.store.moveMeeting(meetingId, revision, move, { seen: before }) };
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError && error.reason === 'stale') || attempt >= MOVE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Reads of a move that meets concurrent changes of the meeting's phase or approval. */
+const MOVE_ATTEMPTS = 5;
+
+/**
  * POST /admin/meetings/{id}/move: new date and time, deadlines recomputed; revision + 1, a new
  * execution resumes where the meeting was; links of the old revision die; notified people are told.
  */
@@ -1024,34 +1034,33 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
   if (target.startsAt === meeting.startsAt && place === meeting.place) {
     throw unprocessable('not-moved', 'Новые дата, время и место совпадают с прежними.', 'The new date, time and place are the same as before.');
   }
-  const resumeAt = resumeAtAfterMove(meeting);
-  const notified = meeting.phase === 'notified';
-
-  const moved = await deps.store.moveMeeting(meetingId, meeting.revision, {
+  const { before, moved } = await moveFromFreshState(deps, meeting.revision, {
     date: target.date,
     time: target.time,
     timeZone: target.timeZone,
     place: place ?? null,
     startsAt: target.startsAt,
     deadlines: target.deadlines,
-  });
-  await stopExecution(deps, meeting.executionArn, 'MeetingMoved', `moved to revision ${moved.revision}`);
+  }, meetingId);
+  const resumeAt = resumeAtAfterMove(before);
+  await stopExecution(deps, before.executionArn, 'MeetingMoved', `moved to revision ${moved.revision}`);
   // Before the new execution starts: it issues the new revision's links, which must survive.
   const revoked = await deps.store.revokeLinksForMeeting(meetingId);
   // Everyone hears of the move before the new execution sends the new notice.
   let told = 0;
-  if (notified) {
+  if (before.phase === 'notified') {
+    const [invitees, agendaItems] = await Promise.all([deps.store.listInvitees(meetingId), deps.store.listAgenda(meetingId, before)]);
     const people = [
       ...group.members.map((m) => ({ id: m.id, person: m })),
-      ...bundle.invitees.map((i) => ({ id: `invitee:${i.id}`, person: i })),
+      ...invitees.map((i) => ({ id: `invitee:${i.id}`, person: i })),
     ];
-    const agenda = agendaView(group, bundle.agenda, true);
+    const agenda = agendaView(group, agendaItems, true);
     for (const { id, person } of people) {
       const message = mail.meetingMoved({
         recipient: recipientOf(person),
         meeting: meetingInfo(group, moved),
-        previousStartsAt: meeting.startsAt,
-        previousTimeZone: meeting.timeZone,
+        previousStartsAt: before.startsAt,
+        previousTimeZone: before.timeZone,
         agenda,
         organizer: organizer(deps, group),
         issuedAt: nowInstant(deps),
@@ -1064,7 +1073,7 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
   const current = await deps.store.updateMeeting(meetingId, { revision: moved.revision }, { executionArn });
 
   await audit(deps, meetingId, chair, 'moved', {
-    from: { startsAt: meeting.startsAt, revision: meeting.revision },
+    from: { startsAt: before.startsAt, revision: before.revision },
     to: { startsAt: current.startsAt, revision: current.revision },
     resumeAt,
     executionArn,

@@ -32,7 +32,7 @@ import type { BallotHeader, GroupHeader, GroupRecord, LinkRecord, MeetingBundle,
 import type { Deps } from './deps.ts';
 import { completePhase, recordAgendaApproval } from './steps/execution.ts';
 import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
-import { issueLink, resolveLink, type LinkProblem } from './links.ts';
+import { findIssuedLink, resolveLink, type LinkProblem } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf, signingDeadlineOf } from './meeting-view.ts';
 import { showSignedProtocol } from './signed-protocol-link.ts';
 import { loadNarrative } from './protocol-documents.ts';
@@ -277,7 +277,7 @@ async function propose(ctx: LinkCtx, form: Record<string, string>): Promise<Link
 
 /** The approved agenda items, for the opinion fields (a Query of the agenda items only). */
 async function approvedAgenda(ctx: VoterCtx): Promise<{ id: string; title: string }[]> {
-  return (await ctx.deps.store.listAgenda(ctx.meeting.id)).filter((i) => i.approved).map((i) => ({ id: i.id, title: i.title }));
+  return (await ctx.deps.store.listAgenda(ctx.meeting.id, ctx.meeting)).filter((i) => i.approved).map((i) => ({ id: i.id, title: i.title }));
 }
 
 function attendanceForm(ctx: VoterCtx, agenda: { id: string; title: string }[], extra: { values?: { opinions?: Record<string, string> }; errors?: FieldErrors } = {}): LinkResponse {
@@ -455,9 +455,16 @@ async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<Link
   }
   const body = value ?? '';
   try {
+    const previous = (await ctx.deps.store.protocols.getSigner(ctx.meeting.id, ctx.member.id))?.dissent;
     const record = await ctx.deps.store.protocols.submitDissent(ctx.meeting.id, ctx.member.id, body, itemId || undefined);
     // The dissent is part of the protocol: a new version (signatures collected again, SPEC step 6).
-    await draftProtocol(ctx.deps, ctx.group, ctx.meeting.id, ctx.member.id);
+    try {
+      await draftProtocol(ctx.deps, ctx.group, ctx.meeting.id, ctx.member.id);
+    } catch (error) {
+      // Finalised between the dissent and its version: no version holds it, so it is taken back.
+      if (error instanceof ConditionFailedError && error.reason === 'finalised') await ctx.deps.store.protocols.withdrawDissent(ctx.meeting.id, ctx.member.id, record, previous);
+      throw error;
+    }
     await sendSigningLinks(ctx.deps, ctx.group, ctx.meeting);
     await audit(ctx, 'dissent', {});
     const about = itemId ? items.find((i) => i.id === itemId)?.title : t(ctx.lang, 'Протокол в целом', 'The protocol as a whole');
@@ -492,13 +499,14 @@ async function signForm(ctx: LinkCtx, bundle: MeetingBundle): Promise<LinkRespon
 }
 
 /**
- * п. 2.6ж: a participant may attach a dissenting opinion until signing ends. The personal dissent link
- * (issued with the signing links; the same id is derived again here) is offered on the signing page —
- * before this, no e-mail or page carried it, so nobody could reach it.
+ * п. 2.6ж: a participant may attach a dissenting opinion until signing ends. The personal dissent link,
+ * issued with the signing links, is offered on the signing page. The page only reads it (a GET never
+ * writes): a link the secretary revoked is not offered.
  */
 async function withDissentLink(ctx: LinkCtx, bundle: MeetingBundle, page: LinkResponse): Promise<LinkResponse> {
   if (page.status !== 200 || !participantsOf(ctx.group.members, bundle.ballotBox).includes(ctx.member.id)) return page;
-  const url = await issueLink(ctx.deps, { meetingId: ctx.meeting.id, memberId: ctx.member.id, purpose: 'dissent', expiresAt: signingDeadlineOf(ctx.meeting), revision: ctx.meeting.revision });
+  const url = await findIssuedLink(ctx.deps, { meetingId: ctx.meeting.id, groupId: ctx.group.id, memberId: ctx.member.id, purpose: 'dissent', expiresAt: signingDeadlineOf(ctx.meeting), revision: ctx.meeting.revision });
+  if (!url) return page;
   const offer = html`<p class="note"><a href="${url}">${t(ctx.lang, 'Приложить к протоколу особое мнение (п. 2.6ж)', 'Attach a dissenting opinion to the minutes (cl. 2.6(g))')}</a></p>`;
   return { ...page, html: page.html.replace('<form method="post"', `${offer.toString()}\n<form method="post"`) };
 }
@@ -559,8 +567,17 @@ ${pending.length ? html`<p class="note">${t(lang, `Нерассмотренны�
 async function approve(ctx: LinkCtx): Promise<LinkResponse> {
   if (ctx.meeting.agendaApprovedAt) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: ctx.meeting.agendaApprovedAt });
   if (past(ctx, ctx.meeting.deadlines.agendaApproval)) return late(ctx, 'attendance', ctx.meeting.deadlines.agendaApproval);
-  const agenda = await ctx.deps.store.listAgenda(ctx.meeting.id);
-  const { meeting: updated } = await recordAgendaApproval(ctx.deps, ctx.meeting, agenda.map((i) => i.id), ctx.member.id);
+  const agenda = await ctx.deps.store.listAgenda(ctx.meeting.id, ctx.meeting);
+  let updated: MeetingRecord;
+  try {
+    ({ meeting: updated } = await recordAgendaApproval(ctx.deps, ctx.meeting, agenda.map((i) => i.id), ctx.member.id));
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    const now = await ctx.deps.store.getMeeting(ctx.meeting.id);
+    if (error.reason === 'already-approved' && now?.agendaApprovedAt) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: now.agendaApprovedAt });
+    // Moved meanwhile (this link is for the old date), or past the agenda stage: the approval acts no more.
+    return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
+  }
   const lang = ctx.lang;
   const body = html`<p class="success" role="status">${t(lang, 'Повестка дня утверждена', 'The agenda is approved')}: ${when(updated.agendaApprovedAt ?? nowInstant(ctx.deps), ctx.meeting.timeZone, lang)}.</p>${factsTable(ctx.facts)}`;
   return { status: 200, html: renderPage({ lang, title: t(lang, 'Повестка дня утверждена', 'The agenda is approved'), groupName: ctx.group.name, body }) };

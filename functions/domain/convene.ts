@@ -6,7 +6,7 @@ import type { Clock } from '../lib/clock.ts';
 import { formatInstant } from '../lib/format.ts';
 import type { Group, Instant, Invitee, IsoDate, Lang, MeetingDeadlines } from './types.ts';
 import { domainError, type DomainError, type Validation } from './result.ts';
-import { computeDeadlines, validateGroupSettings, type WorkingCalendar } from './deadlines.ts';
+import { computeDeadlines, DISTRIBUTION_WORKING_DAYS, validateGroupSettings, type WorkingCalendar } from './deadlines.ts';
 import { isValidEmail, normaliseEmail, validateRoster } from './roster.ts';
 import { canonicalTimeZone, isIsoDate, isLocalTime, isValidTimeZone, resolveLocalTime, toMs } from './time.ts';
 
@@ -32,6 +32,27 @@ export interface ValidConveneRequest {
   invitees: Omit<Invitee, 'id'>[];
   startsAt: Instant;
   deadlines: MeetingDeadlines;
+}
+
+/**
+ * A meeting's lifecycle runs in ONE Step Functions Standard execution, which lives at most a year
+ * (AWS quota). A convene (or a move, which starts a new execution) is refused unless the lifecycle ends
+ * — the protocol distributed — with a month to spare for a signature restart (issue 10 §4).
+ */
+export const EXECUTION_LIFETIME_DAYS = 365;
+export const LIFECYCLE_MARGIN_DAYS = 30;
+export const LIFECYCLE_HORIZON_DAYS = EXECUTION_LIFETIME_DAYS - LIFECYCLE_MARGIN_DAYS;
+
+/**
+ * When the lifecycle ends at the latest: the distribution deadline; while the production calendar lacks
+ * its year, a bound from the vote's close — the working days of signing and distribution as calendar
+ * weeks, plus the longest holidays (the New Year break, up to 12 days off in a row).
+ */
+export function lifecycleEnd(deadlines: MeetingDeadlines, signatureWorkingDays: number): Instant {
+  if (deadlines.distribution) return deadlines.distribution;
+  const workingDays = signatureWorkingDays + DISTRIBUTION_WORKING_DAYS;
+  const days = Math.ceil((workingDays * 7) / 5) + 12 + 1;
+  return new Date(toMs(deadlines.voteCloses) + days * 86_400_000).toISOString();
 }
 
 // A speaker entry without spaces made of id characters is read as a member id; anything else
@@ -100,6 +121,12 @@ export function validateConveneRequest(req: unknown, group: Group, clock: Clock,
       // Needs no production calendar: the working-day deadlines are filled in when it has their years.
       deadlines = computeDeadlines({ date, time, timeZone }, group.settings, calendar);
       startsAt = deadlines.voteOpens;
+      const ends = lifecycleEnd(deadlines, group.settings.signatureWorkingDays);
+      const horizon = new Date(now.getTime() + LIFECYCLE_HORIZON_DAYS * 86_400_000);
+      if (toMs(ends) > horizon.getTime()) {
+        const zone = group.settings.timeZone;
+        fail('date', 'beyond-horizon', `Заседание назначено слишком далеко: его сроки (до рассылки протокола) заканчиваются ${describe(ends, zone, 'ru')}, а заседание должно пройти весь цикл в течение ${LIFECYCLE_HORIZON_DAYS} дней, то есть до ${describe(horizon, zone, 'ru')}. Назначьте заседание раньше.`, `The meeting is too far ahead: its deadlines (up to the protocol's distribution) end ${describe(ends, zone, 'en')}, but a meeting must complete within ${LIFECYCLE_HORIZON_DAYS} days, that is by ${describe(horizon, zone, 'en')}. Choose an earlier date.`);
+      }
       if (toMs(deadlines.proposalsClose) <= now.getTime()) {
         const zone = group.settings.timeZone;
         fail('date', 'deadlines-do-not-fit', `Сроки не помещаются до заседания: приём предложений в повестку должен закончиться ${describe(deadlines.proposalsClose, zone, 'ru')} (за ${group.settings.proposalsCloseDaysBefore} дн. до дня заседания), а сейчас уже ${describe(now, zone, 'ru')}. Назначьте заседание позже.`, `The deadlines do not fit before the meeting: agenda proposals would have to close ${describe(deadlines.proposalsClose, zone, 'en')} (${group.settings.proposalsCloseDaysBefore} days before the meeting day), but it is already ${describe(now, zone, 'en')}. Choose a later date.`);

@@ -77,7 +77,9 @@ export class ProtocolRepository {
    * Makes `content` the current version (expectedVersion = the version the editor saw, 0 for the first
    * draft); its documents must already be stored. Refused when stale ('stale') or finalised
    * ('finalised'). The current version is copied before it is replaced and the new one after, so a
-   * crash between the writes loses no version. Signer items are bound separately (bindSigners).
+   * crash between the writes loses no version. `signingDeadline` is the new version's own (its signers
+   * have until then); without one the header keeps its deadline. Signer items are bound separately
+   * (bindSigners).
    */
   async saveVersion(
     meetingId: string,
@@ -97,7 +99,7 @@ export class ProtocolRepository {
       await this.archive(versionOf(current));
       const e = new Expr();
       for (const [field, value] of Object.entries(version)) e.set([field], value);
-      e.set(['signerCount'], signerCount);
+      e.set(['signerCount'], signerCount).set(['signingDeadline'], signingDeadline);
       const condition = `${e.n('version')} = ${e.v(expectedVersion)} AND attribute_not_exists(${e.n('finalisedAt')})`;
       const item = await this.table.update(keys.protocolHeader(meetingId), e, condition);
       saved = item ? strip<ProtocolHeader>(item) : null;
@@ -110,24 +112,37 @@ export class ProtocolRepository {
     return saved;
   }
 
+  /** Writes the copy of the current version if it is missing (a crash came right after the header write). */
+  async keepCopy(header: ProtocolVersionRecord): Promise<void> {
+    await this.archive(versionOf(header));
+  }
+
   private async archive(version: ProtocolVersionRecord): Promise<void> {
     await this.table.putNew({ ...keys.protocolVersion(version.meetingId, version.version), ...versionOf(version) });
   }
 
   /**
-   * Binds every signer to the header's version and hash (п. 2.5е / SPEC step 6: any edit voids all
-   * signatures), with bounded concurrency; items of members who no longer sign are deleted. Idempotent:
-   * items already bound are not written, so a re-run after a crash writes only what is left. A binding
-   * never goes back to an older version; dissents and the history of signatures stay.
+   * Binds every signer to the header's version, hash and deadline (п. 2.5е / SPEC step 6: any edit voids
+   * all signatures), with bounded concurrency; items of members who no longer sign are deleted.
+   * Idempotent: items already bound are not written, so a re-run after a crash writes only what is
+   * left. A binding never goes back to an older version; re-binding to a newer one reopens an item a
+   * finalisation of the older version had closed (that finalisation is refused: the header moved on).
+   * An item of the current version whose deadline differs only takes the header's deadline, and keeps
+   * its signature. Dissents and the history of signatures stay.
    */
   async bindSigners(meetingId: string, header: Pick<ProtocolHeader, 'version' | 'hash' | 'signingDeadline'>, signerIds: readonly string[]): Promise<{ bound: number; removed: number }> {
     const deadline = header.signingDeadline;
     if (!deadline) throw new ConditionFailedError('bindSigners', 'no-deadline', 'Signers are bound once the signing deadline is known');
     const existing = new Map((await this.listSigners(meetingId)).map((s) => [s.memberId, s]));
     const wanted = new Set(signerIds);
+    const isCurrent = (item: SignerRecord) => item.version === header.version && item.expectedHash === header.hash;
     const toBind = [...wanted].filter((id) => {
       const item = existing.get(id);
       return !item || item.version < header.version || (item.version === header.version && item.expectedHash !== header.hash);
+    });
+    const toRedate = [...wanted].filter((id) => {
+      const item = existing.get(id);
+      return item !== undefined && isCurrent(item) && item.signingDeadline !== deadline;
     });
     const toRemove = [...existing.values()].filter((s) => !wanted.has(s.memberId) && s.version < header.version);
     await pMap(
@@ -138,9 +153,19 @@ export class ProtocolRepository {
           .set(['version'], header.version)
           .set(['expectedHash'], header.hash)
           .set(['signingDeadline'], deadline)
-          .remove(['signature']);
+          .remove(['signature'])
+          .remove(['closedAt']);
         const v = e.n('version');
         const condition = `attribute_not_exists(${v}) OR ${v} < ${e.v(header.version)} OR (${v} = ${e.v(header.version)} AND ${e.n('expectedHash')} <> ${e.v(header.hash)})`;
+        await this.table.update(keys.signer(meetingId, memberId), e, condition);
+      },
+      { concurrency: SIGNER_WRITE_CONCURRENCY },
+    );
+    await pMap(
+      toRedate,
+      async (memberId) => {
+        const e = new Expr().set(['signingDeadline'], deadline);
+        const condition = `${e.n('version')} = ${e.v(header.version)} AND ${e.n('expectedHash')} = ${e.v(header.hash)} AND attribute_not_exists(${e.n('closedAt')})`;
         await this.table.update(keys.signer(meetingId, memberId), e, condition);
       },
       { concurrency: SIGNER_WRITE_CONCURRENCY },
@@ -153,7 +178,7 @@ export class ProtocolRepository {
       },
       { concurrency: SIGNER_WRITE_CONCURRENCY },
     );
-    return { bound: toBind.length, removed: toRemove.length };
+    return { bound: toBind.length + toRedate.length, removed: toRemove.length };
   }
 
   private async listSigners(meetingId: string): Promise<SignerRecord[]> {
@@ -198,6 +223,21 @@ export class ProtocolRepository {
     throw await this.refusal('submitDissent', meetingId, item);
   }
 
+  /** A signer's item, or null. */
+  async getSigner(meetingId: string, memberId: string): Promise<SignerRecord | null> {
+    return this.table.get<SignerRecord>(keys.signer(meetingId, memberId));
+  }
+
+  /**
+   * Takes back a dissent no version of the protocol holds: the protocol was finalised between the
+   * dissent and the new version it needed. The member's earlier dissent, if any, is put back. Only
+   * while the item still holds this dissent.
+   */
+  async withdrawDissent(meetingId: string, memberId: string, dissent: DissentRecord, previous?: DissentRecord): Promise<void> {
+    const e = previous ? new Expr().set(['dissent'], previous) : new Expr().remove(['dissent']);
+    await this.table.update(keys.signer(meetingId, memberId), e, `${e.n('dissent', 'submittedAt')} = ${e.v(dissent.submittedAt)}`);
+  }
+
   /** Explains a refused signer write (dynalite has no ReturnValuesOnConditionCheckFailure). */
   private async refusal(operation: string, meetingId: string, item: SignerRecord | null, hash?: string): Promise<ConditionFailedError> {
     if (!item) return new ConditionFailedError(operation, (await this.getHeader(meetingId)) ? 'not-a-signer' : 'not-found');
@@ -212,6 +252,11 @@ export class ProtocolRepository {
    * page is small, so while many signatures are missing a signature reads a few items, not the roster.
    */
   async signingComplete(meetingId: string): Promise<boolean> {
+    return (await this.completion(meetingId))?.complete ?? false;
+  }
+
+  /** The current header and whether its version is signed by all (signingComplete); null before the first draft. */
+  async completion(meetingId: string): Promise<{ header: ProtocolHeader; complete: boolean } | null> {
     const e = new Expr();
     const condition = `${e.n('pk')} = ${e.v(keys.protocolPartition(meetingId))} AND ${e.n('sk')} < ${e.v(VERSION)}`;
     let header: ProtocolHeader | null = null;
@@ -228,45 +273,61 @@ export class ProtocolRepository {
         else if (header) {
           const signer = strip<SignerRecord>(item);
           if (isValidSignature(header, signer)) valid++;
-          else if (signer.version === header.version) return false;
+          else if (signer.version === header.version) return { header, complete: false };
         }
       }
-      if (!header) return false;
+      if (!header) return null;
       start = page.LastEvaluatedKey;
       limit = undefined;
     } while (start);
-    return header !== null && valid >= header.signerCount;
+    return { header, complete: valid >= header.signerCount };
   }
 
-  /** The signature deadline computed when the signature phase starts (п. 2.5е, 3.4); false if finalised or not drafted. */
+  /**
+   * The signature deadline computed when the signature phase starts (п. 2.5е, 3.4). Never shortens a
+   * deadline the header has (a version made during signing has its own, later one); false if finalised,
+   * not drafted, or the header's deadline is not earlier.
+   */
   async setSigningDeadline(meetingId: string, deadline: Instant): Promise<boolean> {
     const e = new Expr().set(['signingDeadline'], deadline);
-    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`;
+    const d = e.n('signingDeadline');
+    const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')}) AND (attribute_not_exists(${d}) OR ${d} < ${e.v(deadline)})`;
     return (await this.table.update(keys.protocolHeader(meetingId), e, condition)) !== null;
   }
 
   /**
-   * Finalises the protocol (SPEC step 6: the moment of finalisation is the signing date). First every
-   * signer item still unsigned is closed (nothing more lands on it), then the header gets finalisedAt,
-   * so the signatures the final state shows are exactly those accepted. Idempotent: a re-run closes
-   * what is left and keeps the first finalisedAt.
+   * Finalises `version` — the version whose signatures were counted complete, or whose own deadline
+   * has passed (the caller decides; SPEC step 6: the moment of finalisation is the signing date).
+   * First every signer item bound to that version is closed (nothing more lands on it: no signature,
+   * no dissent), then ONE conditional write on the header seals it: `version = :v AND
+   * attribute_not_exists(finalisedAt)`. An edit in between makes a new version: the header write is
+   * refused ('stale') and the new version's binding reopens the items. So the signatures the final
+   * state shows are exactly those accepted on the version sealed. Idempotent: a re-run closes what is
+   * left and keeps the first finalisedAt. Refused 'finalised' when another version was finalised.
    */
-  async finalise(meetingId: string): Promise<ProtocolState> {
+  async finalise(meetingId: string, version: number): Promise<ProtocolState> {
     const state = await this.load(meetingId);
     if (!state) throw new ConditionFailedError('finaliseProtocol', 'not-found');
-    if (state.protocol.finalisedAt) return state;
-    const closedAt = this.table.stamp();
-    const open = state.signers.filter((s) => !s.closedAt && !isValidSignature(state.protocol, s));
+    const header = state.protocol;
+    if (header.version !== version) throw new ConditionFailedError('finaliseProtocol', header.finalisedAt ? 'finalised' : 'stale', `finaliseProtocol: version ${version} asked, the protocol is at version ${header.version}`);
+    const closedAt = header.finalisedAt ?? this.table.stamp();
+    const open = state.signers.filter((s) => s.version === version && !s.closedAt);
     await pMap(
       open,
       async (signer) => {
         const e = new Expr().setIfMissing(['closedAt'], closedAt);
-        await this.table.update(keys.signer(meetingId, signer.memberId), e, `attribute_exists(${e.n('pk')})`);
+        await this.table.update(keys.signer(meetingId, signer.memberId), e, `${e.n('version')} = ${e.v(version)}`);
       },
       { concurrency: SIGNER_WRITE_CONCURRENCY },
     );
-    const e = new Expr().set(['finalisedAt'], closedAt);
-    await this.table.update(keys.protocolHeader(meetingId), e, `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('finalisedAt')})`);
+    if (!header.finalisedAt) {
+      const e = new Expr().set(['finalisedAt'], closedAt);
+      const condition = `${e.n('version')} = ${e.v(version)} AND attribute_not_exists(${e.n('finalisedAt')})`;
+      if (!(await this.table.update(keys.protocolHeader(meetingId), e, condition))) {
+        const now = await this.getHeader(meetingId);
+        if (!(now?.finalisedAt && now.version === version)) throw new ConditionFailedError('finaliseProtocol', now?.finalisedAt ? 'finalised' : 'stale');
+      }
+    }
     return (await this.load(meetingId)) as ProtocolState;
   }
 

@@ -87,15 +87,32 @@ export interface MeetingRecord {
   /** п. 2.3в: when and by whom (the chair, or the presiding deputy) the agenda was approved. */
   agendaApprovedAt?: Instant;
   agendaApprovedBy?: string;
+  /** п. 2.3в: the agenda items the approval approved, recorded with it in one write (store.approveAgenda). */
+  approvedItemIds?: string[];
   /** Moment of finalisation of the protocol = the signing date (SPEC «Protocol» step 6). */
   signedAt?: Instant;
   distributedAt?: Instant;
   /** The phase a failed meeting was in when its step failed (to resume from). */
   failedPhase?: MeetingPhase;
+  /** The last failure (RecordFailure): numbered, so its audit entry and e-mail are written once. */
+  failure?: MeetingFailure;
+  /** When the secretary last resumed the meeting: its steps retry for a while even past their deadlines. */
+  resumedAt?: Instant;
   /** A working-day deadline that could not be computed when it was needed: the year with no calendar. */
   deadlinesNotComputable?: Partial<Record<WorkingDayDeadline, { missingYear: number }>>;
   createdAt: Instant;
   updatedAt: Instant;
+}
+
+export interface MeetingFailure {
+  /** 1 for the meeting's first failure, then 2, …: the key of its audit entry and its e-mail. */
+  seq: number;
+  /** The task that failed (functions/app/steps/step-deadlines.ts StepName), when it said so. */
+  step?: string;
+  /** Step Functions' error name (e.g. StepDeadlinePassed, DistributionDeadlineMissed). */
+  error: string;
+  message: string;
+  at: Instant;
 }
 
 /** What createMeeting needs; number, revision and timestamps are set by the store. */
@@ -122,6 +139,8 @@ export interface MeetingChanges {
   distributedAt?: Instant | null;
   agendaApprovedBy?: string | null;
   failedPhase?: MeetingPhase | null;
+  failure?: MeetingFailure;
+  resumedAt?: Instant;
   deadlinesNotComputable?: MeetingRecord['deadlinesNotComputable'] | null;
   /** Recomputed distribution deadline etc. (п. 3.4); moving the meeting goes through moveMeeting. */
   deadlines?: MeetingDeadlines;
@@ -415,11 +434,18 @@ export interface LinkRecord {
 
 export type NewLink = Omit<LinkRecord, 'createdAt' | 'usedAt' | 'revokedAt'>;
 
+/** One e-mail of the send ledger (mail-ledger.ts); 'claimed' is the shape before leases (an unknown outcome). */
 export interface SendRecord {
   key: string;
-  state: 'claimed' | 'sent';
+  state: 'sending' | 'sent' | 'claimed';
   meta: Record<string, string>;
   claimedAt: Instant;
+  /** While sending: until when this attempt owns the e-mail. */
+  leaseUntil?: Instant;
+  /** Attempts that took the lease (each reached SES at most once). */
+  attempts?: number;
+  lastOutcome?: 'refused' | 'unknown';
+  lastError?: string;
   sentAt?: Instant;
   messageId?: string;
 }

@@ -18,6 +18,7 @@ import { GSI_ACTIVE, GSI_LISTINGS } from './table.ts';
 import { GroupRepository, groupHeaderAndMemberFrom, groupHeaderAndMemberKeys } from './groups.ts';
 import { ACTIVE_PARTITION, keys, strip } from './keys.ts';
 import { TableAccess } from './table-access.ts';
+import { MailLedger } from './mail-ledger.ts';
 import { ProtocolRepository } from './protocols.ts';
 import { BallotStore } from './ballots.ts';
 import {
@@ -69,6 +70,9 @@ export interface KvorumStoreOptions {
   randomSuffix?: () => string;
 }
 
+/** Rounds of read-and-take a numbering may need while other meetings of the group are numbered. */
+const NUMBERING_ATTEMPTS = 200;
+
 export class KvorumStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
@@ -84,6 +88,8 @@ export class KvorumStore {
   readonly groups: GroupRepository;
   /** Attendance, votes and written opinions: one item per member of a meeting. */
   readonly ballots: BallotStore;
+  /** The send ledger: one leased record per e-mail (the mailer's SendLedger). */
+  readonly mail: MailLedger;
 
   constructor(options: KvorumStoreOptions) {
     this.client = options.client;
@@ -95,6 +101,7 @@ export class KvorumStore {
     this.protocols = new ProtocolRepository(this.table);
     this.groups = new GroupRepository(this.table, { staleClaimMs: this.staleClaimMs });
     this.ballots = new BallotStore(this.table);
+    this.mail = new MailLedger(this.table);
   }
 
   // ============================================================ groups and rosters (groups.ts)
@@ -156,26 +163,38 @@ export class KvorumStore {
 
   /**
    * Gives the meeting its sequential number if it has none yet (createMeeting calls it; a retry after a
-   * crash between creation and numbering calls it again). Numbers come from ADD on the group item.
+   * crash calls it again), with no gaps however many convene at once. The group item holds the counter
+   * and at most one `numbering` in progress ({meetingId, number}): a number is taken by ONE conditional
+   * write that raises the counter and records whom it is for, and whoever finds a numbering in progress
+   * — its own, or another meeting's that crashed half-way — finishes it (SET number on that meeting,
+   * idempotent) and clears it before taking the next. So a number, once counted, always lands.
    */
   async ensureMeetingNumber(meetingId: string): Promise<MeetingRecord> {
-    const meeting = await this.getMeeting(meetingId);
-    if (!meeting) throw new ConditionFailedError('ensureMeetingNumber', 'not-found');
-    if (meeting.number !== null) return meeting;
+    for (let attempt = 0; attempt < NUMBERING_ATTEMPTS; attempt++) {
+      const meeting = await this.getMeeting(meetingId);
+      if (!meeting) throw new ConditionFailedError('ensureMeetingNumber', 'not-found');
+      if (meeting.number !== null) return meeting;
+      const group = await this.table.get<{ meetingCounter?: number; numbering?: { meetingId: string; number: number } }>(keys.group(meeting.groupId));
+      if (!group) throw new ConditionFailedError('ensureMeetingNumber', 'group-not-found');
+      if (group.numbering) {
+        await this.finishNumbering(meeting.groupId, group.numbering);
+        continue;
+      }
+      const counter = group.meetingCounter ?? 0;
+      const take = new Expr().set(['meetingCounter'], counter + 1).set(['numbering'], { meetingId, number: counter + 1 });
+      const expected = counter === 0 ? `(attribute_not_exists(${take.n('meetingCounter')}) OR ${take.n('meetingCounter')} = ${take.v(0)})` : `${take.n('meetingCounter')} = ${take.v(counter)}`;
+      const taken = await this.table.update(keys.group(meeting.groupId), take, `attribute_exists(${take.n('pk')}) AND attribute_not_exists(${take.n('numbering')}) AND ${expected}`);
+      if (taken) await this.finishNumbering(meeting.groupId, { meetingId, number: counter + 1 });
+    }
+    throw new ConditionFailedError('ensureMeetingNumber', 'stale', `Meeting ${meetingId}: too many concurrent numberings`);
+  }
 
-    const counter = new Expr().add(['meetingCounter'], 1);
-    const groupItem = await this.table.update(keys.group(meeting.groupId), counter, `attribute_exists(${counter.n('pk')})`);
-    if (!groupItem) throw new ConditionFailedError('ensureMeetingNumber', 'group-not-found');
-    const number = Number(groupItem.meetingCounter?.N);
-
-    const e = new Expr().set(['number'], number);
-    const updated = await this.table.update(
-      keys.meeting(meetingId),
-      e,
-      `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('number')})`,
-    );
-    // Numbered concurrently by another caller: theirs stands (this number stays unused).
-    return updated ? this.toMeeting(updated) : ((await this.getMeeting(meetingId)) as MeetingRecord);
+  /** Writes a taken number onto its meeting (unless it has one) and clears the numbering in progress. */
+  private async finishNumbering(groupId: string, numbering: { meetingId: string; number: number }): Promise<void> {
+    const e = new Expr().set(['number'], numbering.number);
+    await this.table.update(keys.meeting(numbering.meetingId), e, `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('number')})`);
+    const clear = new Expr().remove(['numbering']);
+    await this.table.update(keys.group(groupId), clear, `${clear.n('numbering', 'meetingId')} = ${clear.v(numbering.meetingId)} AND ${clear.n('numbering', 'number')} = ${clear.v(numbering.number)}`);
   }
 
   private toMeeting(item: Item): MeetingRecord {
@@ -247,10 +266,10 @@ export class KvorumStore {
 
   /**
    * Moves a meeting: new date/time/deadlines and revision + 1, only from the expected revision and
-   * a non-terminal phase. Messages scheduled for the old revision then see the mismatch and stay
+   * a non-terminal phase (and, with `seen`, only while its phase and approval are those seen). Messages scheduled for the old revision then see the mismatch and stay
    * silent. The opinion boxes get the new opinion deadline (п. 2.7).
    */
-  async moveMeeting(meetingId: string, expectedRevision: number, move: MeetingMove): Promise<MeetingRecord> {
+  async moveMeeting(meetingId: string, expectedRevision: number, move: MeetingMove, options: { seen?: Pick<MeetingRecord, 'phase' | 'agendaApprovedAt'> } = {}): Promise<MeetingRecord> {
     const e = new Expr()
       .set(['date'], move.date)
       .set(['time'], move.time)
@@ -263,7 +282,12 @@ export class KvorumStore {
       .set(['gsi2sk'], keys.meetingSortKey(move.startsAt, meetingId));
     e.setRaw(['revision'], `${e.n('revision')} + ${e.v(1)}`);
     const terminal = TERMINAL_PHASES.map((phase) => e.v(phase)).join(', ');
-    const condition = `${this.expectation(e, { revision: expectedRevision })} AND NOT (${e.n('phase')} IN (${terminal}))`;
+    let condition = `${this.expectation(e, { revision: expectedRevision })} AND NOT (${e.n('phase')} IN (${terminal}))`;
+    // The caller decided from the phase and the approval it read (who is told, where the meeting resumes): both unchanged.
+    if (options.seen) {
+      const approved = options.seen.agendaApprovedAt ? 'attribute_exists' : 'attribute_not_exists';
+      condition += ` AND ${e.n('phase')} = ${e.v(options.seen.phase)} AND ${approved}(${e.n('agendaApprovedAt')})`;
+    }
     const item = await this.table.update(keys.meeting(meetingId), e, condition);
     if (!item) throw await this.meetingConditionFailure('moveMeeting', meetingId);
     // Member items take the new terms (revision, deadlines) with their next write (ballots.ts).
@@ -285,18 +309,39 @@ export class KvorumStore {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: marshall(keys.agendaItem(meetingId, itemId)) }));
   }
 
-  async listAgenda(meetingId: string): Promise<AgendaItemRecord[]> {
-    const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'ITEM#');
-    return items.map((item) => strip<AgendaItemRecord>(item)).sort((a, b) => a.order - b.order);
+  /**
+   * The agenda in order; an item is approved iff the meeting's approval names it (approveAgenda).
+   * `meeting`: the record the caller read just now (saves a read).
+   */
+  async listAgenda(meetingId: string, meeting?: Pick<MeetingRecord, 'approvedItemIds'> | null): Promise<AgendaItemRecord[]> {
+    const [items, record] = await Promise.all([
+      this.table.queryPartition(keys.meetingPartition(meetingId), 'ITEM#'),
+      meeting !== undefined ? meeting : this.getMeeting(meetingId),
+    ]);
+    return withApproval(record, items.map((item) => strip<AgendaItemRecord>(item)));
   }
 
-  /** п. 2.3в: the chair approves the listed items (each must exist). */
-  async approveAgendaItems(meetingId: string, itemIds: string[]): Promise<void> {
-    for (const itemId of itemIds) {
-      const e = new Expr().set(['approved'], true).set(['updatedAt'], this.table.stamp());
-      const item = await this.table.update(keys.agendaItem(meetingId, itemId), e, `attribute_exists(${e.n('pk')})`);
-      if (!item) throw new ConditionFailedError('approveAgendaItems', 'unknown-item', `No agenda item ${itemId}`);
-    }
+  /**
+   * п. 2.3в: the chair approves the agenda — ONE conditional write on the meeting, only at the revision
+   * the approver saw, before the notice, and once: it records who, when and which items. Items are
+   * approved by being named there (listAgenda, loadMeetingBundle), so neither a crash nor a concurrent
+   * move can leave an item approved without its approval, or an approval that the move did not see.
+   * Reasons: 'not-found' | 'stale' (the meeting moved) | 'already-approved' | 'wrong-phase'.
+   */
+  async approveAgenda(meetingId: string, expectedRevision: number, approval: { itemIds: string[]; approvedBy: string }): Promise<MeetingRecord> {
+    const e = new Expr()
+      .set(['agendaApprovedAt'], this.table.nowForDeadline())
+      .set(['agendaApprovedBy'], approval.approvedBy)
+      .set(['approvedItemIds'], approval.itemIds)
+      .set(['updatedAt'], this.table.stamp());
+    const open = AGENDA_OPEN_PHASES.map((phase) => e.v(phase)).join(', ');
+    const condition = `${this.expectation(e, { revision: expectedRevision })} AND attribute_not_exists(${e.n('agendaApprovedAt')}) AND ${e.n('phase')} IN (${open})`;
+    const item = await this.table.update(keys.meeting(meetingId), e, condition);
+    if (item) return this.toMeeting(item);
+    const current = await this.getMeeting(meetingId);
+    if (!current) throw new ConditionFailedError('approveAgenda', 'not-found');
+    if (current.revision !== expectedRevision) throw new ConditionFailedError('approveAgenda', 'stale');
+    throw new ConditionFailedError('approveAgenda', current.agendaApprovedAt ? 'already-approved' : 'wrong-phase');
   }
 
   /** п. 2.6г: a member proposes an agenda item or an invitation (the id must be new). */
@@ -424,49 +469,20 @@ export class KvorumStore {
     return revoked;
   }
 
-  // ============================================================ sent e-mails (idempotency of sends)
-
   /**
-   * Claims the right to send the e-mail identified by `key`. True if newly claimed; false if already
-   * claimed or sent. A claim older than staleClaimMs that never became 'sent' counts as abandoned.
+   * A later deadline for the live links of a meeting's revision with one of `purposes` (a protocol
+   * version made during signing has its own deadline): never shortens, never a revoked link. Returns
+   * how many. Via the listings index, like revokeLinksForMeeting.
    */
-  async claimSend(key: string, meta: Record<string, string>): Promise<boolean> {
-    const now = this.clock.now();
-    const record: SendRecord = { key, state: 'claimed', meta, claimedAt: now.toISOString() };
-    const e = new Expr();
-    const staleBefore = new Date(now.getTime() - this.staleClaimMs).toISOString();
-    const condition =
-      `attribute_not_exists(${e.n('pk')}) OR ` +
-      `(${e.n('state')} = ${e.v('claimed')} AND ${e.n('claimedAt')} < ${e.v(staleBefore)})`;
-    return this.table.putIf({ ...keys.send(key), ...record }, condition, e);
-  }
-
-  /** Records the provider's message id once the send succeeded. */
-  async markSent(key: string, messageId: string): Promise<void> {
-    const e = new Expr().set(['state'], 'sent').set(['messageId'], messageId).set(['sentAt'], this.table.stamp());
-    const item = await this.table.update(keys.send(key), e, `attribute_exists(${e.n('pk')})`);
-    if (!item) throw new ConditionFailedError('markSent', 'not-found');
-  }
-
-  /** Deletes a claim after a failed send so a retry can send. Never deletes a 'sent' record. */
-  async releaseSend(key: string): Promise<void> {
-    const e = new Expr();
-    try {
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: marshall(keys.send(key)),
-          ConditionExpression: `${e.n('state')} = ${e.v('claimed')}`,
-          ...e.params(),
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
+  async extendLinks(meetingId: string, options: { purposes: readonly string[]; revision: number; until: string }): Promise<number> {
+    let extended = 0;
+    for (const link of await this.listLinksForMeeting(meetingId)) {
+      if (link.revokedAt || link.revision !== options.revision || !options.purposes.includes(link.purpose) || Date.parse(link.expiresAt) >= Date.parse(options.until)) continue;
+      const e = new Expr().set(['expiresAt'], options.until);
+      const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('revokedAt')}) AND ${e.n('expiresAt')} < ${e.v(options.until)}`;
+      if (await this.table.update(keys.link(link.id), e, condition)) extended++;
     }
-  }
-
-  async getSend(key: string): Promise<SendRecord | null> {
-    return this.table.get<SendRecord>(keys.send(key));
+    return extended;
   }
 
   // ============================================================ generic idempotency
@@ -525,14 +541,34 @@ export class KvorumStore {
   /** Appends an audit entry; its key is time-sortable and a conditional put never overwrites one. */
   async appendAudit(meetingId: string, input: AuditInput): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const at = this.table.stamp();
-      // The per-process sequence keeps entries written within one millisecond in their order.
-      this.auditSequence = (this.auditSequence + 1) % 1_000_000;
-      const id = `${at}#${String(this.auditSequence).padStart(6, '0')}${this.randomSuffix()}`;
-      const entry: AuditEntry = { meetingId, id, at, actor: input.actor, action: input.action, detail: input.detail ?? {} };
-      if (await this.table.putNew({ pk: keys.auditPartition(meetingId), sk: id, ...entry })) return entry;
+      const entry = this.auditEntry(meetingId, input);
+      if (await this.table.putNew({ pk: keys.auditPartition(meetingId), sk: entry.id, ...entry })) return entry;
     }
     throw new ConditionFailedError('appendAudit', 'exists', 'Could not find a free audit key');
+  }
+
+  /**
+   * Appends the entry once per `onceKey` of the meeting (a step re-run after a crash adds none): a
+   * marker naming the entry is written first, then the entry under that name, so a re-run that finds
+   * the marker writes the same entry — already there, or landing now.
+   */
+  async appendAuditOnce(meetingId: string, onceKey: string, input: AuditInput): Promise<AuditEntry> {
+    const marker = keys.once(`audit:${meetingId}:${onceKey}`);
+    const fresh = this.auditEntry(meetingId, input);
+    const e = new Expr();
+    const entry = (await this.table.putIf({ ...marker, entry: fresh }, `attribute_not_exists(${e.n('pk')})`, e))
+      ? fresh
+      : ((await this.table.get<{ entry: AuditEntry }>(marker))?.entry ?? fresh);
+    await this.table.putNew({ pk: keys.auditPartition(meetingId), sk: entry.id, ...entry });
+    return entry;
+  }
+
+  private auditEntry(meetingId: string, input: AuditInput): AuditEntry {
+    const at = this.table.stamp();
+    // The per-process sequence keeps entries written within one millisecond in their order.
+    this.auditSequence = (this.auditSequence + 1) % 1_000_000;
+    const id = `${at}#${String(this.auditSequence).padStart(6, '0')}${this.randomSuffix()}`;
+    return { meetingId, id, at, actor: input.actor, action: input.action, detail: input.detail ?? {} };
   }
 
   async listAudit(meetingId: string): Promise<AuditEntry[]> {
@@ -585,7 +621,7 @@ export class KvorumStore {
     if (!meeting) return null;
     return {
       meeting,
-      agenda: agenda.sort((a, b) => a.order - b.order),
+      agenda: withApproval(meeting, agenda),
       proposals: proposals.sort(byField('createdAt')),
       invitees,
       attendance: members.ballotBox.attendance,
@@ -599,6 +635,20 @@ export class KvorumStore {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** The phases in which the agenda may still be approved (before the notice). */
+const AGENDA_OPEN_PHASES = ['convened', 'agenda-proposals', 'agenda-approval'] as const;
+
+/**
+ * Agenda items in order, approved iff the meeting's approval names them. A meeting approved before
+ * approvals named their items keeps the mark stored on each item.
+ */
+function withApproval(meeting: Pick<MeetingRecord, 'approvedItemIds'> | null, items: AgendaItemRecord[]): AgendaItemRecord[] {
+  const sorted = items.sort((a, b) => a.order - b.order);
+  if (!meeting?.approvedItemIds) return sorted;
+  const approved = new Set(meeting.approvedItemIds);
+  return sorted.map((item) => ({ ...item, approved: approved.has(item.id) }));
+}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -4,7 +4,7 @@ import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
 import { fanOutToMembers, type FanOutProgress, type Invocation } from '../fan-out.ts';
 import { agendaView, meetingInfo, recipientOf } from '../meeting-view.ts';
-import { TaskEvent, MeetingSnapshot, load, snapshot, setPhase, send, audit, timing } from './context.ts';
+import { TaskEvent, MeetingSnapshot, load, snapshot, setPhase, send, auditOnce, timing } from './context.ts';
 
 /** Convene: loads the meeting for this revision (п. 2.3а), with its deadlines and reminder times. */
 export async function loadMeeting(deps: Deps, ev: TaskEvent): Promise<MeetingSnapshot> {
@@ -16,7 +16,7 @@ export async function loadMeeting(deps: Deps, ev: TaskEvent): Promise<MeetingSna
 export async function openProposals(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<{ sent: number; fanOut: FanOutProgress }> {
   const { group, meeting: loaded } = await load(deps, ev);
   const meeting = await setPhase(deps, loaded, 'agenda-proposals');
-  const agenda = await deps.store.listAgenda(meeting.id);
+  const agenda = await deps.store.listAgenda(meeting.id, meeting);
   const link = { meetingId: meeting.id, groupId: group.id, purpose: 'propose', expiresAt: meeting.deadlines.proposalsClose, revision: meeting.revision } as const;
   const progress = await fanOutToMembers(deps, invocation, group, {
     step: 'proposals-call',
@@ -33,7 +33,7 @@ export async function openProposals(deps: Deps, ev: TaskEvent, invocation: Invoc
       return (await send(deps, meeting, 'proposals-call', member, message)).status === 'sent';
     },
   });
-  if (progress.done) await audit(deps, meeting.id, 'proposals-opened', { sent: progress.sent });
+  if (progress.done) await auditOnce(deps, meeting, 'proposals-opened', 'proposals-opened', { sent: progress.sent });
   return { sent: progress.sent, fanOut: progress };
 }
 
@@ -51,7 +51,7 @@ export async function requestApproval(
 ): Promise<{ untilReminderSeconds: number; untilDeadlineSeconds: number; fanOut: FanOutProgress }> {
   const { group, meeting: loaded } = await load(deps, ev);
   const meeting = await setPhase(deps, loaded, 'agenda-approval');
-  const agenda = await deps.store.listAgenda(meeting.id);
+  const agenda = await deps.store.listAgenda(meeting.id, meeting);
   const link = { meetingId: meeting.id, groupId: group.id, purpose: 'approve', expiresAt: meeting.deadlines.agendaApproval, revision: meeting.revision } as const;
   const progress = await fanOutToMembers(deps, invocation, group, {
     step: 'agenda-for-approval',
@@ -69,6 +69,6 @@ export async function requestApproval(
       return (await send(deps, meeting, 'agenda-for-approval', chair, message)).status === 'sent';
     },
   });
-  if (progress.done) await audit(deps, meeting.id, 'agenda-submitted-for-approval', { items: agenda.length });
+  if (progress.done) await auditOnce(deps, meeting, 'agenda-submitted-for-approval', 'agenda-submitted-for-approval', { items: agenda.length });
   return { ...timing(deps, group, meeting.deadlines.agendaApproval), fanOut: progress };
 }

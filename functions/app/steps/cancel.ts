@@ -3,7 +3,7 @@ import type { GroupRecord, MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
 import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
 import { meetingInfo, nowInstant, organizer, recipientOf } from '../meeting-view.ts';
-import { TaskEvent, Ctx, load, send, audit } from './context.ts';
+import { TaskEvent, Ctx, load, send, auditOnce } from './context.ts';
 
 /** The meeting is cancelled (agenda not approved in time, or the chair's decision): everyone is told. */
 export async function cancelMeeting(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<{ cancelled: true; fanOut: FanOutProgress }> {
@@ -11,7 +11,7 @@ export async function cancelMeeting(deps: Deps, ev: TaskEvent, invocation: Invoc
   const { group, meeting } = await loadForCancel(deps, ev, reason);
   const cancelled = meeting.phase === 'cancelled' ? meeting : await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { phase: 'cancelled', cancelledReason: reason });
   const progress = await announceCancellation(deps, group, cancelled, reason, invocation);
-  if (progress.done) await audit(deps, meeting.id, 'cancelled', { reason });
+  if (progress.done) await auditOnce(deps, cancelled, 'cancelled', 'cancelled', { reason });
   return { cancelled: true, fanOut: progress };
 }
 

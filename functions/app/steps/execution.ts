@@ -1,7 +1,9 @@
-import { SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { createHash } from 'node:crypto';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand, TaskDoesNotExist, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
 import type { MeetingPhase } from '../../domain/types.ts';
 import type { MeetingRecord } from '../../store/records.ts';
 import type { Deps } from '../deps.ts';
+import { emitMetric } from '../../lib/metrics.ts';
 import { nowInstant } from '../meeting-view.ts';
 import { sfnOf } from '../sfn-client.ts';
 import { TaskEvent, load, audit } from './context.ts';
@@ -35,10 +37,12 @@ export function resumeAtFor(phase: MeetingPhase): string | null {
 
 /**
  * Starts the meeting's execution for its revision at `resumeAt`. The name is `<id>-r<revision>`,
- * unique per revision; a resumed meeting (restart, or after a failure) adds `-resumed-<time>`.
+ * unique per revision; a resumed meeting (restart, or after a failure) adds `-resumed-<hash>` of the
+ * execution it replaces: Step Functions answers a second start with the same name and input with the
+ * same execution, so concurrent resumes start one.
  */
-export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRecord, 'id' | 'revision'>, resumeAt: string, resumed = false): Promise<string> {
-  const name = `${meeting.id}-r${meeting.revision}${resumed ? `-resumed-${deps.clock.now().getTime()}` : ''}`;
+export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRecord, 'id' | 'revision'>, resumeAt: string, replacing?: string): Promise<string> {
+  const name = `${meeting.id}-r${meeting.revision}${replacing !== undefined ? `-resumed-${createHash('sha256').update(replacing).digest('hex').slice(0, 12)}` : ''}`;
   const started = await sfnOf(deps).send(
     new StartExecutionCommand({
       stateMachineArn: deps.stateMachineArn,
@@ -50,14 +54,27 @@ export async function startMeetingExecution(deps: Deps, meeting: Pick<MeetingRec
   return started.executionArn;
 }
 
+/** Whether the meeting's execution is still running (a resume would run its steps twice). */
+export async function executionRunning(deps: Deps, executionArn: string | undefined): Promise<boolean> {
+  if (!executionArn) return false;
+  try {
+    const { status } = await sfnOf(deps).send(new DescribeExecutionCommand({ executionArn }));
+    return status === 'RUNNING';
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return false;
+    throw error;
+  }
+}
+
 /**
- * п. 2.3в: the agenda is approved (from the chair's e-mailed link or the admin API): its items are
- * marked, the approval stamped, and the waiting execution moves on at once.
+ * п. 2.3в: the agenda is approved (from the chair's e-mailed link or the admin API): ONE conditional
+ * write on the meeting, at the revision the approver saw, records the approval with its items
+ * (store.approveAgenda; refused 'stale' once the meeting moved, 'already-approved' the second time),
+ * and the waiting execution moves on at once.
  */
 export async function recordAgendaApproval(deps: Deps, meeting: MeetingRecord, itemIds: string[], approverId: string): Promise<{ meeting: MeetingRecord; workflowResumed: boolean }> {
-  await deps.store.approveAgendaItems(meeting.id, itemIds);
-  const updated = await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { agendaApprovedAt: nowInstant(deps), agendaApprovedBy: approverId });
-  await audit(deps, meeting.id, 'agenda-approved', { items: itemIds }, approverId);
+  const updated = await deps.store.approveAgenda(meeting.id, meeting.revision, { itemIds, approvedBy: approverId });
+  await deps.store.appendAuditOnce(meeting.id, `agenda-approved:r${meeting.revision}`, { actor: approverId, action: 'agenda-approved', detail: { items: itemIds } });
   return { meeting: updated, workflowResumed: await completePhase(deps, meeting.id, 'approval') };
 }
 
@@ -92,4 +109,23 @@ export async function completePhase(deps: Deps, meetingId: string, phase: 'appro
     if (error instanceof TaskDoesNotExist || error instanceof InvalidToken || error instanceof TaskTimedOut) return false;
     throw error;
   }
+}
+
+/**
+ * Every execution Kvorum stops on purpose (a cancelled or moved meeting) is counted here, so the
+ * stack's alarm on aborted executions fires only for the others: someone stopped one by hand.
+ */
+export const STOPPED_EXECUTIONS_METRIC = { namespace: 'Kvorum', metricName: 'MeetingExecutionsStopped' } as const;
+
+/** Stops a meeting's execution because the chair cancelled or moved it; an execution already gone is fine. */
+export async function stopExecution(deps: Deps, executionArn: string | undefined, error: 'MeetingCancelled' | 'MeetingMoved', cause: string): Promise<void> {
+  if (!executionArn) return;
+  try {
+    await sfnOf(deps).send(new StopExecutionCommand({ executionArn, error, cause: cause.slice(0, 32_000) }));
+  } catch (e) {
+    // Already gone (e.g. the local runtime restarted): nothing to stop.
+    if (e instanceof ExecutionDoesNotExist || (e as Error).name === 'ExecutionDoesNotExist') return;
+    throw e;
+  }
+  emitMetric({ namespace: STOPPED_EXECUTIONS_METRIC.namespace, name: STOPPED_EXECUTIONS_METRIC.metricName, value: 1, timestamp: deps.clock.now(), properties: { executionArn, error } });
 }

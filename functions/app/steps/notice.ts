@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
 import { linksByMember } from '../links.ts';
 import { agendaView, meetingInfo, nowInstant, organizer, recipientOf } from '../meeting-view.ts';
-import { TaskEvent, MeetingSnapshot, load, bundleOf, snapshot, setPhase, send, audit } from './context.ts';
+import { TaskEvent, MeetingSnapshot, load, bundleOf, snapshot, setPhase, send, auditOnce } from './context.ts';
 
 /** п. 2.5г: members and invitees get date, time, place, the approved agenda, materials and an .ics. */
 export async function sendNotice(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<MeetingSnapshot & { fanOut: FanOutProgress }> {
@@ -41,7 +41,7 @@ export async function sendNotice(deps: Deps, ev: TaskEvent, invocation: Invocati
       return (await send(deps, meeting, 'notice', member, message)).status === 'sent';
     },
   });
-  if (progress.done) await audit(deps, meeting.id, 'notice-sent', { members: group.members.length, invitees: bundle.invitees.length });
+  if (progress.done) await auditOnce(deps, meeting, 'notice-sent', 'notice-sent', { members: group.members.length, invitees: bundle.invitees.length });
   return { ...snapshot(deps, group, meeting), fanOut: progress };
 }
 

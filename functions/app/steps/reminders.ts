@@ -5,7 +5,7 @@ import { fanOut, type FanOutProgress, type Invocation } from '../fan-out.ts';
 import { issueLinks } from '../links.ts';
 import { meetingInfo, recipientOf, secondsUntil, signingDeadlineOf } from '../meeting-view.ts';
 import { missingSigners } from '../protocol-draft.ts';
-import { TaskEvent, load, bundleOf, send, audit } from './context.ts';
+import { TaskEvent, load, bundleOf, send, auditOnce } from './context.ts';
 import { approvers } from './agenda.ts';
 
 /** Reminders go only to people who still have to act, once per deadline. */
@@ -51,7 +51,8 @@ export async function sendReminder(deps: Deps, ev: TaskEvent, invocation: Invoca
       return (await send(deps, meeting, `reminder:${kind}`, member, message, kind === 'signatures' ? (bundle.protocol?.version ?? 0) : meeting.revision)).status === 'sent';
     },
   });
-  if (progress.done) await audit(deps, meeting.id, 'reminder', { kind, sent: progress.sent });
+  const once = kind === 'signatures' ? `reminder:signatures:v${bundle.protocol?.version ?? 0}` : `reminder:${kind}`;
+  if (progress.done) await auditOnce(deps, meeting, once, 'reminder', { kind, sent: progress.sent });
   return { sent: progress.sent, untilDeadlineSeconds, fanOut: progress };
 }
 type Target = { member: Member; purpose: 'approve' | 'attendance' | 'sign' };

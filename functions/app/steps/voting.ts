@@ -9,12 +9,16 @@ import { fanOut, fanOutToMembers, type FanOutProgress, type Invocation } from '.
 import { issueLink } from '../links.ts';
 import { meetingInfo, recipientOf } from '../meeting-view.ts';
 import { absentIds, participantsOf, tallies } from '../protocol-draft.ts';
-import { TaskEvent, load, bundleOf, setPhase, send, audit } from './context.ts';
+import { TaskEvent, load, bundleOf, setPhase, send, auditOnce } from './context.ts';
 
-/** Meeting start (п. 2.6б): every member not recorded absent gets a ballot link. */
+/**
+ * Meeting start (п. 2.6б): every member not recorded absent gets a ballot link. Voting already closed
+ * (a resume after CloseVoting died between its writes): nothing to open, the close completes next.
+ */
 export async function openVoting(deps: Deps, ev: TaskEvent, invocation: Invocation = {}): Promise<{ voters: number; fanOut: FanOutProgress }> {
   const { group, meeting: loaded } = await load(deps, ev);
   const bundle = await bundleOf(deps, loaded.id);
+  if (bundle.ballotBox.closedAt) return { voters: Object.keys(bundle.ballotBox.votes).length, fanOut: { step: 'ballots', done: true, cursor: '', sent: 0 } };
   const absent = new Set(absentIds(bundle.ballotBox));
   const presiding = presidingPerson(group.members, absent);
   const meeting = await setPhase(deps, loaded, 'in-session', presiding ? { presidingId: presiding.member.id } : {});
@@ -31,7 +35,7 @@ export async function openVoting(deps: Deps, ev: TaskEvent, invocation: Invocati
     link: ballotLink(group, meeting),
     send: async (member, url) => (await sendBallot(deps, group, meeting, member, titles, url)).status === 'sent',
   });
-  if (progress.done) await audit(deps, meeting.id, 'voting-opened', { voters: voters.length, items: items.length });
+  if (progress.done) await auditOnce(deps, meeting, 'voting-opened', 'voting-opened', { voters: voters.length, items: items.length });
   return { voters: voters.length, fanOut: progress };
 }
 
@@ -61,7 +65,7 @@ export async function closeVoting(deps: Deps, ev: TaskEvent): Promise<{ quorum: 
   const participants = participantsOf(group.members, box);
   const quorum = participants.length > 0 && participants.length * 2 >= group.members.length;
   await setPhase(deps, meeting, 'voting-closed');
-  await audit(deps, meeting.id, 'voting-closed', { participants: participants.length, members: group.members.length, quorum });
+  await auditOnce(deps, meeting, 'voting-closed', 'voting-closed', { participants: participants.length, members: group.members.length, quorum });
   return { quorum, participants: participants.length, members: group.members.length };
 }
 
@@ -91,9 +95,9 @@ export async function tally(
         return (await send(deps, meeting, 'no-quorum', member, message)).status === 'sent';
       },
     });
-    if (progress.done) await audit(deps, meeting.id, 'no-quorum', { participants: result.participants.length, members: group.members.length });
+    if (progress.done) await auditOnce(deps, meeting, 'no-quorum', 'no-quorum', { participants: result.participants.length, members: group.members.length });
     return { quorum: false, fanOut: progress };
   }
-  await audit(deps, meeting.id, 'tallied', { items: result.items });
+  await auditOnce(deps, meeting, 'tallied', 'tallied', { items: result.items });
   return { adopted: result.items.filter((t) => t.adopted).length, items: result.items.length, fanOut: { step: 'tally', done: true, cursor: '', sent: 0 } };
 }

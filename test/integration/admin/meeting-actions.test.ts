@@ -200,7 +200,7 @@ describe('meeting C in session: attendance and the acting secretary (п. 2.4, 2.
     await world.detach(meetingId);
     // Arranged by hand: the meeting has started and voting is open; m3 had said they would be absent.
     const agenda = await world.store.listAgenda(meetingId);
-    await world.store.approveAgendaItems(meetingId, agenda.map((i) => i.id));
+    await world.store.approveAgenda(meetingId, 1, { itemIds: agenda.map((i) => i.id), approvedBy: 'chair' });
     const terms = memberTerms((await world.store.getMeeting(meetingId))!);
     await world.store.ballots.setAttendance(meetingId, 'm3', { status: 'absent', by: 'm3' }, terms);
     await world.store.updateMeeting(meetingId, {}, { phase: 'in-session' });
@@ -272,7 +272,7 @@ describe('meeting D: the protocol narrative (п. 2.5е)', () => {
     await world.detach(meetingId);
     const agenda = await world.store.listAgenda(meetingId);
     items = agenda.map((i) => i.id);
-    await world.store.approveAgendaItems(meetingId, items);
+    await world.store.approveAgenda(meetingId, 1, { itemIds: items, approvedBy: 'chair' });
     const meeting = (await world.store.getMeeting(meetingId))!;
     await world.store.ballots.openVoting(meetingId, { items: agenda, voterIds: ['chair', 'sec', 'm1', 'm2'] }, memberTerms(meeting));
     for (const voter of ['chair', 'sec', 'm1', 'm2']) {
@@ -323,7 +323,7 @@ describe('meeting D: the protocol narrative (п. 2.5е)', () => {
   });
 
   it('refuses edits once the protocol is finalised (409)', async () => {
-    await world.store.protocols.finalise(meetingId);
+    await world.store.protocols.finalise(meetingId, 2);
     const reply = await call('PUT', `/meetings/${meetingId}/protocol/narrative`, { claims: as.secretary, body: { items: { [items[1]!]: { heard: 'x', spoke: 'y' } } } });
     expect(reply.status).toBe(409);
     expect((await world.store.protocols.getHeader(meetingId))?.version).toBe(2);

@@ -42,9 +42,12 @@ describe('identity and roles', () => {
   });
 
   it('accepts the Cognito groups claim as an array as well as the "[a b]" string', async () => {
-    const reply = await call('GET', `/groups/${groupId}`, { claims: { sub: 's', email: 'SEC@city.test', 'cognito:groups': ['secretary'] } });
+    const reply = await call('GET', `/groups/${groupId}`, { claims: { sub: 's', email: 'SEC@city.test', email_verified: true, 'cognito:groups': ['secretary'] } });
     expect(reply.status).toBe(200);
     expect(reply.json.group.members).toHaveLength(6);
+    // Without a verified e-mail the same token is nobody (the roster matches admins by e-mail).
+    const unverified = await call('GET', `/groups/${groupId}`, { claims: { sub: 's', email: 'SEC@city.test', email_verified: 'false', 'cognito:groups': ['secretary'] } });
+    expect(unverified.status).toBe(401);
   });
 
   it('refuses a chair action to the secretary and to a chair without the Cognito group, changing nothing', async () => {
@@ -168,6 +171,35 @@ describe('convene (п. 2.3а)', () => {
     expect((await world.store.listMeetingsByGroup(groupId)).filter((m) => m.title === 'Повтор запроса')).toHaveLength(2);
   });
 
+  it('20 concurrent convenes with one key make one meeting, one audit entry and one execution; the others are replays (200)', async () => {
+    const body = { ...MEETING, title: 'Двойной щелчок', agenda: [{ title: 'Вопрос' }] };
+    const headers = { 'idempotency-key': 'convene-concurrent-0001' };
+    const numbersBefore = (await world.store.listMeetingsByGroup(groupId)).map((m) => m.number);
+    const replies = await Promise.all(Array.from({ length: 20 }, () => call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body, headers })));
+    await world.settle();
+    expect(replies.map((r) => r.status).sort((a, b) => b - a)).toEqual([201, ...Array(19).fill(200)]);
+    const ids = new Set(replies.map((r) => r.json.meeting.id));
+    expect(ids.size).toBe(1);
+    const [meetingId] = [...ids] as [string];
+    expect((await world.store.listMeetingsByGroup(groupId)).filter((m) => m.title === 'Двойной щелчок')).toHaveLength(1);
+    expect((await world.store.listAudit(meetingId)).filter((a) => a.action === 'convened')).toHaveLength(1);
+    expect(world.calls.filter((c) => c.task === 'LoadMeeting' && c.payload.meetingId === meetingId)).toHaveLength(1);
+    // The one meeting took the next number: none burned.
+    expect((await world.store.getMeeting(meetingId))?.number).toBe(Math.max(0, ...numbersBefore.map(Number)) + 1);
+  });
+
+  it('numbers 20 meetings convened at once 1 step apart, with no gaps and no repeats', async () => {
+    const before = (await world.store.listMeetingsByGroup(groupId)).map((m) => Number(m.number));
+    const last = Math.max(0, ...before);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call('POST', `/groups/${groupId}/meetings`, { claims: as.chair, body: { ...MEETING, title: `Параллельно ${i}` } })),
+    );
+    await world.settle();
+    expect(replies.every((r) => r.status === 201)).toBe(true);
+    const numbers = (await world.store.listMeetingsByGroup(groupId)).map((m) => Number(m.number)).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: last + 20 }, (_, i) => i + 1));
+  });
+
   const badInputs: Array<[string, Record<string, unknown>, string, string]> = [
     ['a meeting in the past', { ...MEETING, date: '2026-02-20' }, 'date', 'meeting-in-past'],
     ['an unknown time zone', { ...MEETING, timeZone: 'Europe/Atlantis' }, 'timeZone', 'unknown-time-zone'],
@@ -175,6 +207,7 @@ describe('convene (п. 2.3а)', () => {
     ['a date that does not exist', { ...MEETING, date: '2026-02-30' }, 'date', 'bad-format'],
     ['a time not in HH:MM', { ...MEETING, time: '25:00' }, 'time', 'bad-format'],
     ['deadlines that no longer fit', { ...MEETING, date: '2026-03-04' }, 'date', 'deadlines-do-not-fit'],
+    ['a meeting whose lifecycle cannot end within a year', { ...MEETING, date: '2028-01-12' }, 'date', 'beyond-horizon'],
     ['an unknown speaker id', { ...MEETING, agenda: [{ title: 'x', speakers: ['m99'] }] }, 'agenda[0].speakers[0]', 'unknown-speaker'],
   ];
   for (const [what, body, field, code] of badInputs) {

@@ -97,8 +97,12 @@ describe('KvorumStore: groups and meetings (dynalite)', () => {
     expect(moved.place).toBeUndefined();
     const again = { date: '2026-03-18', time: '10:00', timeZone: 'Europe/Astrakhan', startsAt: '2026-03-18T06:00:00Z', deadlines };
     expect(await refusal(store.moveMeeting('m', 1, again))).toBe('stale');
-    await store.updateMeeting('m', { revision: 2 }, { phase: 'cancelled', cancelledReason: 'agenda not approved' });
-    expect(await refusal(store.moveMeeting('m', 2, again))).toBe('stale');
+    // A move decided on a phase or an approval that has changed since is refused.
+    expect(await refusal(store.moveMeeting('m', 2, again, { seen: { phase: 'notified' } }))).toBe('stale');
+    expect(await refusal(store.moveMeeting('m', 2, again, { seen: { phase: 'convened', agendaApprovedAt: '2026-03-05T10:00:00Z' } }))).toBe('stale');
+    expect(await store.moveMeeting('m', 2, again, { seen: { phase: 'convened' } })).toMatchObject({ revision: 3 });
+    await store.updateMeeting('m', { revision: 3 }, { phase: 'cancelled', cancelledReason: 'agenda not approved' });
+    expect(await refusal(store.moveMeeting('m', 3, again))).toBe('stale');
   });
 
   it('lists active meetings from the sparse index, also from a new store after a restart', async () => {
@@ -133,8 +137,11 @@ describe('KvorumStore: groups and meetings (dynalite)', () => {
     await store.createMeeting(newMeeting('m'));
     await store.putAgendaItem('m', { id: 'i2', order: 2, title: 'Второй', speakers: [], approved: false });
     await store.putAgendaItem('m', { id: 'i1', order: 1, title: 'Первый', speakers: ['m1'], approved: false, decision: 'Одобрить' });
-    await store.approveAgendaItems('m', ['i1', 'i2']);
-    expect(await refusal(store.approveAgendaItems('m', ['missing']))).toBe('unknown-item');
+    // The approval is one conditional write on the meeting: at its revision, once; it names the items approved.
+    expect(await refusal(store.approveAgenda('m', 2, { itemIds: ['i1'], approvedBy: 'chair' }))).toBe('stale');
+    await store.approveAgenda('m', 1, { itemIds: ['i1'], approvedBy: 'chair' });
+    expect(await refusal(store.approveAgenda('m', 1, { itemIds: ['i1', 'i2'], approvedBy: 'chair' }))).toBe('already-approved');
+    expect((await store.listAgenda('m')).map((i) => [i.id, i.approved])).toEqual([['i1', true], ['i2', false]]);
     await store.addProposal('m', { id: 'p1', kind: 'agenda-item', authorId: 'm1', text: '<b>Озеленение</b>' });
     await store.addProposal('m', {
       id: 'p2', kind: 'invitation', authorId: 'm2', text: 'Invite the roads department',
@@ -148,7 +155,8 @@ describe('KvorumStore: groups and meetings (dynalite)', () => {
 
     const bundle = await store.loadMeetingBundle('m');
     expect(bundle?.meeting.id).toBe('m');
-    expect(bundle?.agenda.map((i) => [i.id, i.approved])).toEqual([['i1', true], ['i2', true]]);
+    expect(bundle?.agenda.map((i) => [i.id, i.approved])).toEqual([['i1', true], ['i2', false]]);
+    expect(bundle?.meeting).toMatchObject({ agendaApprovedBy: 'chair', approvedItemIds: ['i1'] });
     expect(bundle?.proposals.map((p) => [p.id, p.status])).toEqual([['p1', 'accepted'], ['p2', 'pending']]);
     expect(bundle?.proposals[0]?.text).toBe('<b>Озеленение</b>');
     expect(bundle?.invitees.map((i) => i.id)).toEqual(['inv1']);

@@ -121,11 +121,15 @@ describe('protocols: one item per signer, bound to the version hash (dynalite)',
     expect(await refusal(store.protocols.sign('m', 'm1', hash(2), 'L'))).toBe('deadline-passed');
     expect(await refusal(store.protocols.submitDissent('m', 'm1', 'late'))).toBe('deadline-passed');
 
-    const final = await store.protocols.finalise('m');
+    // Only the version asked is sealed.
+    expect(await refusal(store.protocols.finalise('m', 1))).toBe('stale');
+    const final = await store.protocols.finalise('m', 2);
     expect(final.protocol.finalisedAt).toBe('2026-03-13T20:00:00.000Z');
-    expect(final.signers.filter((s) => s.closedAt).map((s) => s.memberId).sort()).toEqual(['m1', 'sec']);
+    // Every item of the version is closed, signed ones too: no dissent lands after finalisation.
+    expect(final.signers.filter((s) => s.closedAt).map((s) => s.memberId).sort()).toEqual(['chair', 'm1', 'sec']);
     clock.advance(1000);
-    expect((await store.protocols.finalise('m')).protocol.finalisedAt).toBe(final.protocol.finalisedAt);
+    expect((await store.protocols.finalise('m', 2)).protocol.finalisedAt).toBe(final.protocol.finalisedAt);
+    expect(await refusal(store.protocols.finalise('m', 1))).toBe('finalised');
     expect(await refusal(store.protocols.sign('m', 'm1', hash(2), 'L'))).toBe('finalised');
     expect(await refusal(store.protocols.saveVersion('m', 2, version(hash(3))))).toBe('finalised');
     expect(await refusal(store.protocols.submitDissent('m', 'm1', 'late'))).toBe('finalised');
@@ -161,6 +165,62 @@ describe('protocols: one item per signer, bound to the version hash (dynalite)',
     }
   });
 
+  it('finalises only the version asked: an edit between the closing and the seal is refused its seal, and the new version is signed anew', async () => {
+    const { store, signers } = await fixture();
+    for (const id of signers) await store.protocols.sign('m', id, hash(1), `L-${id}`);
+    expect(await store.protocols.completion('m')).toMatchObject({ header: { version: 1 }, complete: true });
+    // Version 1 was counted complete; the secretary's edit lands right before the header write.
+    const update = store.table.update.bind(store.table);
+    let edited = false;
+    store.table.update = async (key, e, condition) => {
+      if (key.sk === 'HEAD' && !edited && Object.values(e.params().ExpressionAttributeNames ?? {}).includes('finalisedAt')) {
+        edited = true;
+        const v2 = await store.protocols.saveVersion('m', 1, { ...version(hash(2)), signerCount: signers.length });
+        await store.protocols.bindSigners('m', v2, signers);
+      }
+      return update(key, e, condition);
+    };
+    expect(await refusal(store.protocols.finalise('m', 1))).toBe('stale');
+    expect(edited).toBe(true);
+    const after = await store.protocols.load('m');
+    expect(after?.protocol).toMatchObject({ version: 2, hash: hash(2), signatures: {} });
+    expect(after?.protocol.finalisedAt).toBeUndefined();
+    // The edit's binding reopened every item the refused finalisation had closed.
+    expect(after?.signers.every((s) => s.version === 2 && !s.closedAt && !s.signature)).toBe(true);
+    expect(await store.protocols.completion('m')).toMatchObject({ header: { version: 2 }, complete: false });
+
+    for (const id of signers) await store.protocols.sign('m', id, hash(2), `L2-${id}`);
+    const final = await store.protocols.finalise('m', 2);
+    expect(final.protocol).toMatchObject({ version: 2, hash: hash(2) });
+    expect(Object.values(final.protocol.signatures).map((sig) => sig.hash)).toEqual(signers.map(() => hash(2)));
+  });
+
+  it('finalising a version the header has moved past closes none of the items of the new version and seals nothing', async () => {
+    const { store, signers } = await fixture();
+    const v2 = await store.protocols.saveVersion('m', 1, { ...version(hash(2)), signerCount: signers.length });
+    await store.protocols.bindSigners('m', v2, signers);
+    // A finalisation of version 1 (counted before the edit) closes no item bound to version 2 and seals nothing.
+    expect(await refusal(store.protocols.finalise('m', 1))).toBe('stale');
+    expect((await store.protocols.load('m'))?.signers.some((s) => s.closedAt)).toBe(false);
+    await store.protocols.sign('m', 'chair', hash(2), 'L');
+    expect((await store.protocols.load('m'))?.protocol.signatures).toHaveProperty('chair');
+  });
+
+  it('a version made during signing carries its own deadline; binding gives it to every signer, keeping their signatures', async () => {
+    const { store, signers } = await fixture();
+    await store.protocols.sign('m', 'chair', hash(1), 'L');
+    const later = '2026-03-18T19:59:59Z';
+    expect(await store.protocols.setSigningDeadline('m', '2026-03-12T19:59:59Z')).toBe(false); // never shortened
+    expect(await store.protocols.setSigningDeadline('m', later)).toBe(true);
+    const header = (await store.protocols.getHeader('m'))!;
+    expect(await store.protocols.bindSigners('m', header, signers)).toEqual({ bound: 4, removed: 0 });
+    const state = await store.protocols.load('m');
+    expect(state?.signers.every((s) => s.signingDeadline === later)).toBe(true);
+    expect(Object.keys(state?.protocol.signatures ?? {})).toEqual(['chair']);
+    const v2 = await store.protocols.saveVersion('m', 1, { ...version(hash(2)), signerCount: 4, signingDeadline: '2026-03-20T19:59:59Z' });
+    expect(v2.signingDeadline).toBe('2026-03-20T19:59:59Z');
+  });
+
   it('a re-run after a crash between writes completes: binding, then finalisation', async () => {
     const signers = Array.from({ length: 40 }, (_, i) => `c${i}`);
     const { tableName, store: setup } = await fixture(signers);
@@ -183,14 +243,14 @@ describe('protocols: one item per signer, bound to the version hash (dynalite)',
     expect((await store.protocols.load('m'))?.signers.every((s) => s.version === 2 && !s.signature)).toBe(true);
 
     for (const id of signers.slice(0, 30)) await store.protocols.sign('m', id, hash(2), `L2-${id}`);
-    // Finalisation dies after closing 4 of the 10 unsigned items; the re-run finishes it.
+    // Finalisation dies after closing 4 of the 40 items; the re-run finishes it.
     probe.crashAfterWrites(4);
-    await expect(store.protocols.finalise('m')).rejects.toThrow('simulated crash');
+    await expect(store.protocols.finalise('m', 2)).rejects.toThrow('simulated crash');
     probe.heal();
     expect((await store.protocols.getHeader('m'))?.finalisedAt).toBeUndefined();
-    const final = await store.protocols.finalise('m');
+    const final = await store.protocols.finalise('m', 2);
     expect(final.protocol.finalisedAt).toBeDefined();
-    expect(final.signers.filter((s) => s.closedAt)).toHaveLength(10);
+    expect(final.signers.filter((s) => s.closedAt)).toHaveLength(40);
     expect(Object.keys(final.protocol.signatures)).toHaveLength(30);
     probe.client.destroy();
   });

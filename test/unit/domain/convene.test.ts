@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../functions/lib/clock.ts';
-import { validateConveneRequest } from '../../../functions/domain/convene.ts';
+import { LIFECYCLE_HORIZON_DAYS, lifecycleEnd, validateConveneRequest } from '../../../functions/domain/convene.ts';
+import { russianCalendar } from '../../../functions/calendar/index.ts';
 import type { DomainError } from '../../../functions/domain/result.ts';
 import { calendar2026, group, member, roster } from './fixtures.ts';
 
@@ -52,6 +53,29 @@ describe('validateConveneRequest', () => {
     expect(pairs(errors)).toEqual([['date', 'meeting-in-past']]);
     expect(errors[0]?.message.ru).toContain('19 февраля 2026 г., 10:00 (Europe/Astrakhan, UTC+04:00)');
     expect(errors[0]?.message.en).toContain('20 February 2026, 13:00');
+  });
+
+  it('refuses a meeting whose lifecycle cannot end within the one year an execution lives', () => {
+    // 692 days ahead (issue 10): refused; the calendar lacks 2028, so the end is bounded from the vote.
+    const far = errorsOf({ ...good, date: '2028-01-12' }, g, clock);
+    expect(pairs(far)).toEqual([['date', 'beyond-horizon']]);
+    expect(far[0]?.message.ru).toContain(`в течение ${LIFECYCLE_HORIZON_DAYS} дней`);
+    // With the full calendar: the last day that fits is accepted, a week later is not.
+    const c = new ManualClock('2026-01-10T09:00:00Z');
+    const ok = validateConveneRequest({ ...good, date: '2026-11-20' }, g, c, russianCalendar);
+    expect(ok.ok).toBe(true);
+    if (ok.ok) expect(Date.parse(lifecycleEnd(ok.value.deadlines, g.settings.signatureWorkingDays))).toBeLessThanOrEqual(c.now().getTime() + LIFECYCLE_HORIZON_DAYS * 86_400_000);
+    expect(pairs(errorsOf({ ...good, date: '2026-12-10' }, g, c))).toEqual([['date', 'beyond-horizon']]);
+  });
+
+  it('bounds the lifecycle from the vote while the calendar lacks a year, never below the real deadline', () => {
+    const c = new ManualClock('2026-03-01T09:00:00Z');
+    for (const date of ['2026-04-28', '2026-12-25', '2026-12-30', '2026-06-10']) {
+      const result = validateConveneRequest({ ...good, date }, g, c, russianCalendar);
+      if (!result.ok) throw new Error(date);
+      const { distribution, ...withoutCalendar } = result.value.deadlines;
+      expect(Date.parse(lifecycleEnd(withoutCalendar, g.settings.signatureWorkingDays)), date).toBeGreaterThanOrEqual(Date.parse(distribution!));
+    }
   });
 
   it('refuses deadlines that cannot fit: proposals would have closed already', () => {
@@ -129,7 +153,7 @@ describe('validateConveneRequest', () => {
 
   it('convenes a meeting whose working-day deadlines fall in a year the calendar does not have yet', () => {
     // calendar2026 ends on 31 Dec 2026: the signature deadline of 29 Dec would be in 2027.
-    const result = validateConveneRequest({ ...good, date: '2026-12-29' }, g, clock, calendar2026);
+    const result = validateConveneRequest({ ...good, date: '2026-12-29' }, g, new ManualClock('2026-06-01T09:00:00Z'), calendar2026);
     if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.errors)}`);
     expect(result.value.deadlines.voteOpens).toBe('2026-12-29T06:00:00Z');
     expect(result.value.deadlines.signatures).toBeUndefined();
