@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, HttpResult } from '../functions/http/middleware.ts';
+import { decodePathSegment } from '../functions/http/path.ts';
 import type { LocalIssuer } from './jwt-issuer.ts';
 
 /**
@@ -29,6 +30,12 @@ export interface LocalHttpOptions {
   maxBodyBytes?: number;
 }
 
+/**
+ * Path parameters are decoded as API Gateway does; a segment with a malformed %-escape (`/l/%ZZ`) is
+ * passed on as is, so the handler answers it with its 400 in the person's language, as in AWS.
+ */
+const param = (segment: string): string => decodePathSegment(segment) ?? segment;
+
 function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const p = pattern.split('/').filter(Boolean);
   const s = path.split('/').filter(Boolean);
@@ -38,12 +45,12 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
     const greedy = /^\{(\w+)\+\}$/.exec(seg);
     if (greedy) {
       if (i >= s.length) return undefined;
-      params[greedy[1]!] = s.slice(i).map(decodeURIComponent).join('/');
+      params[greedy[1]!] = s.slice(i).map(param).join('/');
       return params;
     }
     if (i >= s.length) return undefined;
     const single = /^\{(\w+)\}$/.exec(seg);
-    if (single) params[single[1]!] = decodeURIComponent(s[i]!);
+    if (single) params[single[1]!] = param(s[i]!);
     else if (seg !== s[i]) return undefined;
   }
   return p.length === s.length ? params : undefined;

@@ -3,7 +3,7 @@
  * Data lives in .data/ (git-ignored); meetings in progress continue after a restart.
  */
 import './quiet-warnings.ts';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,11 +12,14 @@ import { html } from '../functions/lib/html.ts';
 import { formatInstant } from '../functions/lib/format.ts';
 import { defaultGroupSettings } from '../functions/domain/deadlines.ts';
 import type { Member } from '../functions/domain/types.ts';
-import { ROOT, startLocalSystem, type LocalSystem } from './system.ts';
+import { ROOT, startLocalSystem, type LocalSystem, type LocalSystemOnRealSes } from './system.ts';
+import { writeFileAtomicSync } from './atomic-file.ts';
+import { LocalConfigError, dataDirFromEnv, describeLocalConfig, localConfigFromEnv, type LocalConfig } from './config.ts';
 
-const DATA = path.join(ROOT, '.data');
+const DATA = dataDirFromEnv(process.env, ROOT);
 const CLOCK_FILE = path.join(DATA, 'clock.json');
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** The console's tokens are signed with this key; kept so they survive a restart (until they expire). */
+const ISSUER_KEY_FILE = path.join(DATA, 'local-issuer-key.jwk.json');
 const TZ = 'Europe/Astrakhan';
 
 export const DEMO_GROUP_ID = 'demo';
@@ -44,10 +47,10 @@ function loadClock(): OffsetClock {
 }
 
 function saveClock(clock: OffsetClock): void {
-  writeFileSync(CLOCK_FILE, JSON.stringify({ offsetMs: clock.offsetMs }, null, 2));
+  writeFileAtomicSync(CLOCK_FILE, JSON.stringify({ offsetMs: clock.offsetMs }, null, 2));
 }
 
-async function consolePage(system: LocalSystem, clock: OffsetClock): Promise<string> {
+async function consolePage(system: LocalSystem | LocalSystemOnRealSes, clock: OffsetClock): Promise<string> {
   const next = system.runtime.nextWakeUp();
   const meetings = await system.deps.store.listMeetingsByGroup(DEMO_GROUP_ID);
   const chairToken = await system.issuer.issue({ sub: 'chair', email: 'chair@kvorum.local', groups: ['chair'] });
@@ -55,7 +58,9 @@ async function consolePage(system: LocalSystem, clock: OffsetClock): Promise<str
   return html`<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Kvorum — local</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code,textarea{font-size:.85rem}textarea{width:100%;height:4.5rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}button{font-size:1rem;padding:.4rem .9rem}</style></head><body>
 <h1>Kvorum — локальная система</h1>
-<p>Почтовый ящик (все письма): <a href="${system.urls.mailbox}">${system.urls.mailbox}</a></p>
+${system.urls.mailbox
+  ? html`<p>Почтовый ящик (все письма): <a href="${system.urls.mailbox}">${system.urls.mailbox}</a></p>`
+  : html`<p>Письма уходят настоящим адресатам (SES_ENDPOINT); почтового ящика нет.</p>`}
 <h2>Часы</h2>
 <p>Сейчас: <b>${formatInstant(clock.now(), TZ, 'ru')}</b>. Следующий срок: ${next ? formatInstant(next, TZ, 'ru') : '—'}.</p>
 <form method="post" action="/local/clock/next"><button type="submit">Перевести часы к следующему сроку</button></form>
@@ -77,10 +82,21 @@ ${meetings.map((m) => html`<tr><td>${m.number ?? ''}</td><td>${m.title}</td><td>
 </body></html>`.value;
 }
 
+function configOrExit(): LocalConfig {
+  try {
+    return localConfigFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof LocalConfigError)) throw error;
+    console.error(`npm start: ${error.message}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
+  const config = configOrExit();
   mkdirSync(DATA, { recursive: true });
   const clock = loadClock();
-  let system!: LocalSystem;
+  let system!: LocalSystem | LocalSystemOnRealSes;
   const extraHttp = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/') {
@@ -124,11 +140,16 @@ async function main(): Promise<void> {
     clock,
     dataDir: path.join(DATA, 'dynamodb'),
     documentsDir: path.join(DATA, 's3'),
-    s3Port: port('S3_PORT', 4569),
-    httpPort: port('PORT', 3000),
-    sfnPort: port('SFN_PORT', 4584),
-    dynamoPort: port('DYNAMODB_PORT', 4567),
-    mailboxPort: port('SES_PORT', 8005),
+    s3Port: config.ports.s3,
+    httpPort: config.ports.http,
+    sfnPort: config.ports.sfn,
+    dynamoPort: config.ports.dynamodb,
+    mailboxPort: config.ports.mailbox,
+    ...(config.mail.kind === 'ses' ? { realSes: { endpoint: config.mail.endpoint, region: config.mail.region } } : {}),
+    senderAddress: config.mail.senderAddress,
+    ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+    ...(config.linkKeyring ? { linkSecret: config.linkKeyring } : {}),
+    issuerKeyFile: ISSUER_KEY_FILE,
     extraHttp,
     opsAddress: LOCAL_OPS_ADDRESS,
     // At start, then once per day of the clock (also after «Перевести часы»): at most one e-mail a week.
@@ -153,12 +174,13 @@ async function main(): Promise<void> {
   console.log(`
 Kvorum is running locally (Ctrl+C to stop).
   Console (convene, move the clock):  ${system.urls.http}/
-  Mailbox (every e-mail sent):        ${system.urls.mailbox}
-  HTTP API (member links, /admin):    ${system.urls.http}
+${system.urls.mailbox ? `  Mailbox (every e-mail sent):        ${system.urls.mailbox}\n` : ''}  HTTP API (member links, /admin):    ${system.urls.http}
   Step Functions endpoint:            ${system.urls.sfn}
-  DynamoDB endpoint (dynalite):       ${system.urls.dynamodb}   data in .data/dynamodb
-  S3 endpoint (s3rver, documents):    ${system.urls.s3}   data in .data/s3
+  DynamoDB endpoint (dynalite):       ${system.urls.dynamodb}   data in ${path.join(DATA, 'dynamodb')}
+  S3 endpoint (s3rver, documents):    ${system.urls.s3}   data in ${path.join(DATA, 's3')}
   Production calendar warnings to:    ${LOCAL_OPS_ADDRESS} (checked daily, e-mailed at most weekly)
+  Admin tokens signed with:           ${ISSUER_KEY_FILE} (tokens survive a restart)
+${describeLocalConfig(config, system.urls.http).map((line) => `  ${line}`).join('\n')}
 ${firstRun ? `
 How to run a meeting: open the console, press «Созвать»; read the e-mails in the mailbox and open their
 links as the members would; press «Перевести часы к следующему сроку» to skip to the next deadline.

@@ -1,12 +1,11 @@
+import type { LinkKeyring } from '../functions/links/tokens.ts';
 import './../workflows/local/polyfill.ts';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { setDeps, type Deps } from '../functions/app/deps.ts';
 import { russianCalendar } from '../functions/calendar/index.ts';
 import type { Clock } from '../functions/lib/clock.ts';
@@ -24,7 +23,9 @@ import { startSesLocal, type SesLocal } from './emulators/ses.ts';
 import { DocumentStore } from '../functions/store/documents.ts';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.ts';
 import { startLocalHttp, type LambdaHttpHandler, type LocalRoute } from './http-server.ts';
+import { LOCAL_TABLE_NAME, startDynaliteServer } from './dynalite-server.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { awsClientConfig } from '../functions/lib/aws-clients.ts';
 
 /**
  * The whole Kvorum system in one process, on emulators, through the real AWS SDK clients:
@@ -35,7 +36,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REGION = 'eu-central-1';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const require = createRequire(import.meta.url);
 
 export interface LocalSystemOptions {
   clock: Clock;
@@ -51,8 +51,22 @@ export interface LocalSystemOptions {
   sfnPort?: number;
   dynamoPort?: number;
   mailboxPort?: number;
-  linkSecret?: string;
+  /**
+   * The link-signing keyring: a secret, a keyring, or a function read at every use (a test rotates
+   * the secret by changing what it returns). Default: a fixed local secret.
+   */
+  linkSecret?: string | LinkKeyring | (() => LinkKeyring);
   senderAddress?: string;
+  /**
+   * Send through this SES v2-compatible service (`SES_ENDPOINT`) instead of the aws-ses-v2-local
+   * emulator, which is then not started: `ses` and `urls.mailbox` are null. Credentials come from the
+   * standard AWS environment.
+   */
+  realSes?: { endpoint: string; region: string };
+  /** Base of the links in e-mails (`PUBLIC_BASE_URL`); absent: the local HTTP server's URL. */
+  publicBaseUrl?: string;
+  /** Where the local issuer keeps its signing key (`npm start`: in .data/); absent: a new key per start. */
+  issuerKeyFile?: string;
   /** Retry pauses of the state machine in ms (tests: 0). */
   retryIntervalMs?: number;
   /** Extra local-only HTTP handlers (controls of `npm start`). */
@@ -64,6 +78,10 @@ export interface LocalSystemOptions {
    * (the rate is honoured locally too); a VirtualPacer makes a test fast and its invocations exact.
    */
   pacer?: Pacer;
+  /** How long a send attempt owns its e-mail (the mailer's lease, DEFAULT_LEASE_MS); fault tests shorten it. */
+  mailLeaseMs?: number;
+  /** The SES client's request timeout (functions/lib/aws-clients.ts); fault tests of a hung SES shorten it. */
+  sesRequestTimeoutMs?: number;
   /**
    * Runs the production calendar horizon check at start and once per day of the clock (the stack's
    * daily schedule); off unless given (`npm start` turns it on).
@@ -85,40 +103,33 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-async function startDynaliteServer(dataDir: string | null, port: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const server = dynalite({ ...(dataDir ? { path: dataDir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** The system when it sends through a real SES (`realSes`): no emulator, no mailbox. */
+export type LocalSystemOnRealSes = Omit<LocalSystem, 'ses' | 'urls'> & { ses: null; urls: Omit<LocalSystem['urls'], 'mailbox'> & { mailbox: null } };
 
-export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+export function startLocalSystem(options: LocalSystemOptions & { realSes?: undefined }): Promise<LocalSystem>;
+export function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem | LocalSystemOnRealSes>;
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem | LocalSystemOnRealSes> {
   const { clock } = options;
   const stops: Array<() => Promise<void>> = [];
   try {
     const dynamo = await startDynaliteServer(options.dataDir, options.dynamoPort ?? 0);
     stops.push(dynamo.stop);
-    const ses = await startSesLocal({ mailboxPort: options.mailboxPort ?? 0 });
-    stops.push(() => ses.stop());
+    const ses = options.realSes ? null : await startSesLocal({ mailboxPort: options.mailboxPort ?? 0, requestTimeoutMs: options.sesRequestTimeoutMs });
+    if (ses) stops.push(() => ses.stop());
+    // As with the emulator, the state machine's Retry is the only retry layer for a send.
+    const sesClient = ses?.client ?? new SESv2Client({ ...awsClientConfig('ses', options.realSes!.endpoint, { requestTimeoutMs: options.sesRequestTimeoutMs }), region: options.realSes!.region });
+    if (!ses) stops.push(async () => sesClient.destroy());
     const documentsDir = options.documentsDir !== undefined ? options.documentsDir : options.dataDir ? `${options.dataDir}-s3` : null;
     const s3 = await startS3Emulator({ directory: documentsDir, port: options.s3Port ?? 0, region: REGION });
     stops.push(() => s3.stop());
     const documents = new DocumentStore({ bucket: s3.bucket, client: s3.client });
 
-    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS });
-    const tableName = 'kvorum';
+    const dynamoClient = new DynamoDBClient({ ...awsClientConfig('dynamodb', dynamo.endpoint), region: REGION, credentials: CREDENTIALS });
+    const tableName = LOCAL_TABLE_NAME;
     await ensureTable(dynamoClient, tableName);
     const store = new KvorumStore({ client: dynamoClient, tableName, clock });
     const senderAddress = options.senderAddress ?? 'kvorum@kvorum.local';
-    const mailer = new Mailer({ ses: ses.client, from: senderAddress, ledger: store, clock });
+    const mailer = new Mailer({ ses: sesClient, from: senderAddress, ledger: store.mail, clock, ...(options.mailLeaseMs !== undefined ? { leaseMs: options.mailLeaseMs } : {}) });
 
     // Task handlers: the same modules the stack bundles, found through the manifest.
     const pacer = options.pacer ?? realPacer;
@@ -142,9 +153,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const sfnEndpoint = await startSfnEndpoint(runtime, { port: options.sfnPort ?? 0 });
     stops.push(() => sfnEndpoint.stop());
     stops.push(async () => runtime.shutdown());
-    const sfn = new SFNClient({ endpoint: sfnEndpoint.url, region: REGION, credentials: CREDENTIALS });
+    const sfn = new SFNClient({ ...awsClientConfig('sfn', sfnEndpoint.url), region: REGION, credentials: CREDENTIALS });
 
-    const issuer = await createLocalIssuer();
+    const issuer = await createLocalIssuer(options.issuerKeyFile ? { keyFile: options.issuerKeyFile } : {});
     const httpHandlers = new Map<string, LambdaHttpHandler>();
     for (const spec of handlers.filter((h) => h.kind === 'http-public' || h.kind === 'http-admin')) {
       const mod = (await import(pathToFileURL(path.join(ROOT, spec.entry)).href)) as { handler: LambdaHttpHandler };
@@ -166,6 +177,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stops.push(() => http.stop());
 
     const linkSecret = options.linkSecret ?? 'local-link-signing-secret-not-for-production';
+    const keyring = (): LinkKeyring => (typeof linkSecret === 'string' ? { current: linkSecret } : typeof linkSecret === 'function' ? linkSecret() : linkSecret);
     deps = {
       store,
       documents,
@@ -173,8 +185,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sfn,
       clock,
       calendar: russianCalendar,
-      linkSecret: async () => linkSecret,
-      publicBaseUrl: http.url,
+      linkSecret: async () => keyring(),
+      publicBaseUrl: options.publicBaseUrl ?? http.url,
       stateMachineArn,
       senderAddress,
       ...(options.opsAddress ? { opsAddress: options.opsAddress } : {}),
@@ -189,20 +201,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stops.push(() => calendarCheck!.stop());
     }
 
-    return {
+    const system = {
       deps,
       runtime,
       stateMachineArn,
       issuer,
       ses,
-      urls: { http: http.url, sfn: sfnEndpoint.url, dynamodb: dynamo.endpoint, mailbox: ses.mailboxUrl, s3: s3.endpoint },
+      urls: { http: http.url, sfn: sfnEndpoint.url, dynamodb: dynamo.endpoint, mailbox: ses?.mailboxUrl ?? null, s3: s3.endpoint },
       ...(calendarCheck ? { calendarCheck } : {}),
       async resumeActiveMeetings() {
         const resumed: string[] = [];
         for (const meeting of await store.listActiveMeetings()) {
           const resumeAt = resumeAtFor(meeting.phase);
           if (!resumeAt) continue;
-          const executionArn = await startMeetingExecution(deps, meeting, resumeAt, true);
+          const executionArn = await startMeetingExecution(deps, meeting, resumeAt, meeting.executionArn ?? 'restart');
           await store.updateMeeting(meeting.id, { revision: meeting.revision }, { executionArn });
           resumed.push(meeting.id);
         }
@@ -215,6 +227,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       },
     };
+    return system as LocalSystem | LocalSystemOnRealSes;
   } catch (error) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;

@@ -26,7 +26,8 @@ import {
 import { getDeps, type Deps } from '../app/deps.ts';
 import type { Lang } from '../domain/types.ts';
 import { MAX_ROSTER_MEMBERS } from '../domain/roster.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError, badRequest } from '../http/errors.ts';
+import { decodePathSegment } from '../http/path.ts';
 import { DEFAULT_BODY_LIMIT, jsonBody, rawBody, securityHeaders, type HttpEvent, type HttpResult } from '../http/middleware.ts';
 
 /**
@@ -106,11 +107,11 @@ function adminSegments(event: HttpEvent): string[] | null {
   const segments = path.split('/').filter(Boolean);
   const at = segments.indexOf('admin');
   if (at < 0) return null;
-  try {
-    return segments.slice(at + 1).map((s) => decodeURIComponent(s));
-  } catch {
-    return null;
+  const decoded = segments.slice(at + 1).map(decodePathSegment);
+  if (decoded.some((s) => s === null)) {
+    throw badRequest('malformed-path', 'Адрес запроса содержит неверную %-кодировку.', 'The request path has a malformed %-escape.');
   }
+  return decoded as string[];
 }
 
 function match(pattern: string[], segments: string[]): Record<string, string> | null {

@@ -4,6 +4,7 @@ import { actOnLink, showLink, type LinkResponse } from '../app/member-links.ts';
 import type { Lang } from '../domain/types.ts';
 import { HttpError } from '../http/errors.ts';
 import { formBody, rawBody, securityHeaders, type HttpEvent, type HttpResult } from '../http/middleware.ts';
+import { hasMalformedEscape } from '../http/path.ts';
 import { PAGE_CSP, errorPage } from '../pages/index.ts';
 
 /**
@@ -59,6 +60,8 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(formBody())
   .handler(async (event) => {
     const token = event.pathParameters?.token ?? '';
+    // `/l/%ZZ`: a path that cannot be decoded is the client's error, answered before anything is read.
+    if (hasMalformedEscape(token)) return toResult(errorPage({ lang: acceptLang(event), reason: 'bad-request' }));
     const method = event.requestContext.http.method;
     const deps = getDeps();
     const lang = acceptLang(event);

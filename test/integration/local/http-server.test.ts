@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalIssuer, type LocalIssuer } from '../../../local/jwt-issuer.ts';
 import { startLocalHttp } from '../../../local/http-server.ts';
 import type { HttpEvent } from '../../../functions/http/middleware.ts';
+import { handler as memberLinks } from '../../../functions/handlers/member-links.ts';
+import { handler as admin } from '../../../functions/handlers/admin.ts';
 
 /**
  * The local HTTP API stands in for API Gateway: payload 2.0 events, path parameters, base64 bodies,
@@ -27,6 +29,10 @@ describe('local HTTP API', () => {
         { method: 'GET', path: '/l/{token}', handler: echo },
         { method: 'POST', path: '/l/{token}', handler: echo },
         { method: 'ANY', path: '/admin/{proxy+}', handler: echo, jwt: true },
+        // The deployed handlers, for what they answer before reading anything.
+        { method: 'GET', path: '/real/l/{token}', handler: memberLinks },
+        { method: 'POST', path: '/real/l/{token}', handler: memberLinks },
+        { method: 'ANY', path: '/real/admin/{proxy+}', handler: admin, jwt: true },
       ],
     });
   });
@@ -63,5 +69,40 @@ describe('local HTTP API', () => {
     expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
     expect((await fetch(`${server.url}/l/abc`, { method: 'DELETE' })).status).toBe(404);
     expect(seen.length).toBe(before);
+  });
+
+  it('a path with a malformed %-escape reaches the handler undecoded instead of failing the server', async () => {
+    const res = await fetch(`${server.url}/l/%ZZ`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { params: unknown }).params).toEqual({ token: '%ZZ' });
+    const greedy = await fetch(`${server.url}/admin/meetings/%E0%A4%A/x%20y`, { headers: { authorization: `Bearer ${await issuer.issue({ sub: 'u1', email: 'chair@example.org', groups: ['chair'] })}` } });
+    expect(((await greedy.json()) as { params: unknown }).params).toEqual({ proxy: 'meetings/%E0%A4%A/x y' });
+  });
+
+  it('/l/%ZZ: the member-links handler answers 400 with its error page, in the language of Accept-Language', async () => {
+    const ru = await fetch(`${server.url}/real/l/%ZZ`);
+    expect(ru.status).toBe(400);
+    expect(ru.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(ru.headers.get('content-security-policy')).toBeTruthy();
+    const ruPage = await ru.text();
+    expect(ruPage).toContain('<html lang="ru"');
+    expect(ruPage).toContain('Некорректный запрос');
+
+    const en = await fetch(`${server.url}/real/l/abc%`, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    expect(en.status).toBe(400);
+    const enPage = await en.text();
+    expect(enPage).toContain('<html lang="en"');
+    expect(enPage).toContain('Bad request');
+
+    const post = await fetch(`${server.url}/real/l/%C3`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
+    expect(post.status).toBe(400);
+    expect(await post.text()).toContain('Некорректный запрос');
+  });
+
+  it('/admin/… with a malformed %-escape: the admin handler answers 400 JSON in both languages', async () => {
+    const token = await issuer.issue({ sub: 'u1', email: 'chair@example.org', groups: ['chair'] });
+    const res = await fetch(`${server.url}/real/admin/meetings/%ZZ`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'malformed-path', message: { ru: expect.stringContaining('%'), en: expect.stringContaining('%') } });
   });
 });
