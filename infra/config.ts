@@ -7,6 +7,12 @@ import { z } from 'zod';
 export const ADMIN_GROUPS = ['chair', 'secretary'] as const;
 export type AdminGroup = (typeof ADMIN_GROUPS)[number];
 
+/** API Gateway throttling of a group of routes: steady requests per second, and the burst above it. */
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
 export interface AdminUser {
   email: string;
   group: AdminGroup;
@@ -27,8 +33,12 @@ export interface KvorumConfig {
   alarmEmail?: string;
   /** IANA zone for new groups (SPEC: default Europe/Astrakhan). */
   groupTimeZone: string;
-  /** Member-link API throttling (stage default route settings). */
-  throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * HTTP API throttling, per route: `links` for the anonymous member links (`/l/{token}`, and any
+   * request that matches no route), `admin` for the chair and the secretary (`/admin/{proxy+}`), so
+   * link traffic can never use up the admin's share, nor the admin the members'.
+   */
+  throttle: { links: Throttle; admin: Throttle };
   /** Retention of every log group, in days (must be a CloudWatch-allowed value). */
   logRetentionDays: number;
 }
@@ -41,21 +51,31 @@ export const CONTEXT_KEYS = {
   adminUsers: 'kvorum:adminUsers',
   alarmEmail: 'kvorum:alarmEmail',
   groupTimeZone: 'kvorum:groupTimeZone',
-  throttleRate: 'kvorum:throttleRateLimit',
-  throttleBurst: 'kvorum:throttleBurstLimit',
+  linkThrottleRate: 'kvorum:linkThrottleRateLimit',
+  linkThrottleBurst: 'kvorum:linkThrottleBurstLimit',
+  adminThrottleRate: 'kvorum:adminThrottleRateLimit',
+  adminThrottleBurst: 'kvorum:adminThrottleBurstLimit',
   logRetentionDays: 'kvorum:logRetentionDays',
 } as const;
 
 export const DEFAULTS = {
   groupTimeZone: 'Europe/Astrakhan',
-  throttle: { rateLimit: 10, burstLimit: 20 },
+  throttle: { links: { rateLimit: 10, burstLimit: 20 }, admin: { rateLimit: 5, burstLimit: 10 } },
   logRetentionDays: 90,
 } as const;
+
+/** Context keys of earlier versions, and what replaced them: refused, never silently ignored. */
+export const RENAMED_CONTEXT_KEYS: Record<string, string> = {
+  'kvorum:throttleRateLimit': CONTEXT_KEYS.linkThrottleRate,
+  'kvorum:throttleBurstLimit': CONTEXT_KEYS.linkThrottleBurst,
+};
 
 const adminUserSchema = z.object({
   email: z.email(),
   group: z.enum(ADMIN_GROUPS),
 });
+
+const throttleSchema = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() });
 
 const configSchema = z
   .object({
@@ -66,7 +86,7 @@ const configSchema = z
     adminUsers: z.array(adminUserSchema),
     alarmEmail: z.email().optional(),
     groupTimeZone: z.string().min(1),
-    throttle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    throttle: z.object({ links: throttleSchema, admin: throttleSchema }),
     logRetentionDays: z.number().int().positive(),
   })
   .refine((c) => c.senderAddress.toLowerCase().endsWith(`@${c.domain.toLowerCase()}`), {
@@ -110,6 +130,13 @@ export function configFromContext(
   env: Record<string, string | undefined> = process.env,
 ): KvorumConfig {
   const get = (key: string) => emptyToUndefined(node.tryGetContext(key));
+  for (const [old, replacement] of Object.entries(RENAMED_CONTEXT_KEYS)) {
+    if (get(old) !== undefined) throw new Error(`Invalid Kvorum configuration: context key ${old} is now ${replacement} (member links; ${CONTEXT_KEYS.adminThrottleRate} and ${CONTEXT_KEYS.adminThrottleBurst} throttle the admin routes)`);
+  }
+  const throttle = (rate: string, burst: string, defaults: Throttle) => ({
+    rateLimit: numberish(get(rate)) ?? defaults.rateLimit,
+    burstLimit: numberish(get(burst)) ?? defaults.burstLimit,
+  });
   return parseConfig({
     region: get(CONTEXT_KEYS.region) ?? env.CDK_DEFAULT_REGION,
     account: get(CONTEXT_KEYS.account) ?? env.CDK_DEFAULT_ACCOUNT,
@@ -119,8 +146,8 @@ export function configFromContext(
     alarmEmail: get(CONTEXT_KEYS.alarmEmail),
     groupTimeZone: get(CONTEXT_KEYS.groupTimeZone) ?? DEFAULTS.groupTimeZone,
     throttle: {
-      rateLimit: numberish(get(CONTEXT_KEYS.throttleRate)) ?? DEFAULTS.throttle.rateLimit,
-      burstLimit: numberish(get(CONTEXT_KEYS.throttleBurst)) ?? DEFAULTS.throttle.burstLimit,
+      links: throttle(CONTEXT_KEYS.linkThrottleRate, CONTEXT_KEYS.linkThrottleBurst, DEFAULTS.throttle.links),
+      admin: throttle(CONTEXT_KEYS.adminThrottleRate, CONTEXT_KEYS.adminThrottleBurst, DEFAULTS.throttle.admin),
     },
     logRetentionDays: numberish(get(CONTEXT_KEYS.logRetentionDays)) ?? DEFAULTS.logRetentionDays,
   });

@@ -1,6 +1,7 @@
 /**
  * One NodejsFunction per entry of functions/manifest.ts, bundled locally with esbuild (no Docker),
- * and the mapping of the manifest's grants to least-privilege IAM statements.
+ * and the mapping of its grants (the manifest's, and the table actions of infra/table-grants.ts) to
+ * least-privilege IAM statements: explicit actions on explicit ARNs, never a grantReadWriteData.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +19,7 @@ import { PROTOCOL_FONT_FILES } from '../functions/protocol/pdf.ts';
 import { cdkBundling, LAMBDA_RUNTIME, lambdaBundle, SOURCE_MAPS_CONTEXT_KEY, sourceMapsEnabled } from './bundling.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import { PROJECT_ROOT } from './paths.ts';
+import { TABLE_GRANTS, TABLE_READ_ACTIONS, type TableAction, type TableGrant } from './table-grants.ts';
 
 export { ESM_REQUIRE_BANNER, LAMBDA_RUNTIME } from './bundling.ts';
 
@@ -75,7 +77,7 @@ export class KvorumFunction extends Construct {
     // that may write to any log group): this function writes only to its own group.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Kvorum ${spec.id}: ${spec.grants.join(', ') || 'no data grants'}`,
+      description: `Kvorum ${spec.id}: ${grantSummary(spec)}`,
     });
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -145,26 +147,70 @@ export function fontFilesToCopy(): string[] {
   return [...new Set([PROTOCOL_FONT_FILES.regular, PROTOCOL_FONT_FILES.bold])];
 }
 
-/** Applies the manifest's grants, and nothing else, to the function's role. */
-export function applyGrants(fn: KvorumFunction, targets: GrantTargets): void {
-  const grants = new Set<Grant>(fn.spec.grants);
-  const { table } = targets;
-  if (grants.has('table:read') && grants.has('table:write')) table.grantReadWriteData(fn.fn);
-  else if (grants.has('table:read')) table.grantReadData(fn.fn);
-  else if (grants.has('table:write')) table.grantWriteData(fn.fn);
-  if (grants.has('table:read') || grants.has('table:write')) {
-    acknowledge(
-      fn.role,
-      wildcardResourceFinding(fn, `${table.tableArn}/index/*`),
-      'Queries on the GSIs of the one Kvorum table (gsi1 listings, gsi2 active meetings) need its index ARNs; no other table is granted.',
-    );
+/**
+ * The table actions of a function (infra/table-grants.ts), checked against the manifest: a read needs
+ * `table:read`, a write `table:write`, and every function with a table grant has its entry.
+ */
+export function tableGrantOf(spec: HandlerSpec): TableGrant | undefined {
+  const grant = TABLE_GRANTS[spec.id];
+  const coarse = spec.grants.filter((g) => g === 'table:read' || g === 'table:write');
+  if (!grant) {
+    if (coarse.length > 0) throw new Error(`${spec.id} holds ${coarse.join(', ')} in functions/manifest.ts but has no entry in infra/table-grants.ts`);
+    return undefined;
   }
+  for (const action of grant.actions) {
+    const needs: Grant = TABLE_READ_ACTIONS.includes(action) ? 'table:read' : 'table:write';
+    if (!spec.grants.includes(needs)) throw new Error(`${spec.id}: dynamodb:${action} (infra/table-grants.ts) needs ${needs} in functions/manifest.ts`);
+  }
+  for (const action of Object.keys(grant.onlyIn ?? {}) as TableAction[]) {
+    if (!grant.actions.includes(action)) throw new Error(`${spec.id}: infra/table-grants.ts limits dynamodb:${action}, which it does not grant`);
+  }
+  return grant;
+}
 
+/** One line for the role's description: the table actions, then the other grants of the manifest. */
+export function grantSummary(spec: HandlerSpec): string {
+  const table = tableGrantOf(spec)?.actions.map((a) => `dynamodb:${a}`) ?? [];
+  const other = spec.grants.filter((g) => g !== 'table:read' && g !== 'table:write');
+  return [...table, ...other].join(', ') || 'no data grants';
+}
+
+/** Item actions on the table ARN; limited actions in their own statement; Query on the named GSIs only. */
+function tableStatements(spec: HandlerSpec, table: dynamodb.ITable): iam.PolicyStatement[] {
+  const grant = tableGrantOf(spec);
+  if (!grant) return [];
+  const onlyIn = grant.onlyIn ?? {};
   const statements: iam.PolicyStatement[] = [];
-  if (grants.has('ses:send')) {
+  const unlimited = grant.actions.filter((action) => !onlyIn[action]);
+  if (unlimited.length > 0) statements.push(new iam.PolicyStatement({ actions: unlimited.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+  for (const action of grant.actions.filter((a) => onlyIn[a])) {
     statements.push(
       new iam.PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        actions: [`dynamodb:${action}`],
+        resources: [table.tableArn],
+        // Every key of the request (all of a BatchWriteItem's) must lie in one of the partitions.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...onlyIn[action]!] } },
+      }),
+    );
+  }
+  if (grant.indexes && grant.indexes.length > 0) {
+    statements.push(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: grant.indexes.map((index) => `${table.tableArn}/index/${index}`) }));
+  }
+  return statements;
+}
+
+/**
+ * Applies the grants, and nothing else, to the function's role: the table actions of
+ * infra/table-grants.ts, and for each other grant of the manifest the one API call the code makes.
+ */
+export function applyGrants(fn: KvorumFunction, targets: GrantTargets): void {
+  const grants = new Set<Grant>(fn.spec.grants);
+  const statements = tableStatements(fn.spec, targets.table);
+  if (grants.has('ses:send')) {
+    // The SES v2 SendEmail API (Content.Raw included) is authorised as ses:SendEmail; SendRawEmail is v1's.
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
         resources: [...targets.sesIdentityArns, targets.sesConfigurationSetArn],
       }),
     );
@@ -173,13 +219,9 @@ export function applyGrants(fn: KvorumFunction, targets: GrantTargets): void {
     statements.push(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [targets.stateMachineArn] }));
   }
   if (grants.has('sfn:callback')) {
-    // Task-token callbacks are authorised against the state machine that issued the token.
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-        resources: [targets.stateMachineArn],
-      }),
-    );
+    // Task-token callbacks are authorised against the state machine that issued the token. Kvorum
+    // only ever completes a waiting phase (SendTaskSuccess); it never fails one or heartbeats.
+    statements.push(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [targets.stateMachineArn] }));
   }
   if (grants.has('sfn:stop')) {
     statements.push(new iam.PolicyStatement({ actions: ['states:StopExecution'], resources: [targets.stateMachineExecutionsArn] }));

@@ -28,10 +28,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { CALENDAR_HORIZON_METRIC } from '../functions/app/calendar-check.ts';
+import { STOPPED_EXECUTIONS_METRIC } from '../functions/app/steps/execution.ts';
 import { handlers as manifestHandlers, type HandlerSpec } from '../functions/manifest.ts';
 import { tableSchema, type KeyType } from '../functions/store/table.ts';
 import { ASL_PATH, aslNameOf, substitutionKey } from './asl.ts';
-import { ADMIN_GROUPS, type KvorumConfig } from './config.ts';
+import { ADMIN_GROUPS, type KvorumConfig, type Throttle } from './config.ts';
 import { applyGrants, KvorumFunction } from './functions.ts';
 import { acknowledge } from './nag.ts';
 
@@ -380,6 +381,11 @@ export class KvorumStack extends Stack {
     }
     this.userPoolClient = this.userPool.addClient('AdminClient', {
       authFlows: { userSrp: true },
+      // The roster matches admins by e-mail: a user must not change their own (UpdateUserAttributes
+      // with their access token writes only these). One harmless attribute, because without a list
+      // Cognito lets the client write every standard attribute. Admins change an address with
+      // AdminUpdateUserAttributes (README «The first chair and secretary»).
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ locale: true }),
       generateSecret: false,
       preventUserExistenceErrors: true,
       disableOAuth: true,
@@ -411,7 +417,8 @@ export class KvorumStack extends Stack {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: config.throttle.rateLimit, burstLimit: config.throttle.burstLimit },
+      // Requests that match no route; every route has its own throttle below.
+      throttle: { rateLimit: config.throttle.links.rateLimit, burstLimit: config.throttle.links.burstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.apiAccessLogGroup),
         // routeKey, never the path: member links carry their token in the path.
@@ -431,6 +438,14 @@ export class KvorumStack extends Stack {
       },
     });
 
+    // Each route its own throttle (stage RouteSettings): anonymous link traffic and the admin never
+    // share a bucket. RouteSettings name route keys, so the stage is deployed after its routes.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const throttleRoute = (route: apigwv2.HttpRoute, throttle: Throttle) => {
+      const { routeKey } = route.node.defaultChild as apigwv2.CfnRoute;
+      routeSettings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+      this.apiStage.node.addDependency(route);
+    };
     for (const fn of this.functionsOfKind('http-public')) {
       const routes = this.httpApi.addRoutes({
         path: '/l/{token}',
@@ -438,6 +453,7 @@ export class KvorumStack extends Stack {
         integration: new HttpLambdaIntegration(`${fn.spec.id}Integration`, fn.fn),
       });
       for (const route of routes) {
+        throttleRoute(route, config.throttle.links);
         acknowledge(
           route,
           'AwsSolutions-APIG4',
@@ -451,13 +467,15 @@ export class KvorumStack extends Stack {
       { jwtAudience: [this.userPoolClient.userPoolClientId] },
     );
     for (const fn of this.functionsOfKind('http-admin')) {
-      this.httpApi.addRoutes({
+      const routes = this.httpApi.addRoutes({
         path: '/admin/{proxy+}',
         methods: [apigwv2.HttpMethod.ANY],
         integration: new HttpLambdaIntegration(`${fn.spec.id}Integration`, fn.fn),
         authorizer: adminAuthorizer,
       });
+      for (const route of routes) throttleRoute(route, config.throttle.admin);
     }
+    (this.apiStage.node.defaultChild as apigwv2.CfnStage).routeSettings = routeSettings;
 
     // ---- Alarms ---------------------------------------------------------------------------
     const alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
@@ -473,10 +491,32 @@ export class KvorumStack extends Stack {
       a.addAlarmAction(alarmAction);
       return a;
     };
+    // An execution that failed, timed out or was aborted leaves its meeting stuck until someone resumes it.
+    const executions = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     alarm(
       'MeetingExecutionsFailedAlarm',
-      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      'A meeting execution failed: the meeting is stuck until someone looks (see the RecordFailure e-mail).',
+      this.stateMachine.metricFailed(executions),
+      'A meeting execution failed: the meeting is stuck until someone looks (see the RecordFailure e-mail), then resumes it through the admin API.',
+    );
+    alarm(
+      'MeetingExecutionsTimedOutAlarm',
+      this.stateMachine.metricTimedOut(executions),
+      'A meeting execution timed out (its TimeoutSeconds, or the one year a Standard execution lives): the meeting is stuck; resume it through the admin API.',
+    );
+    // Cancelling or moving a meeting stops its execution on purpose, and the Admin function counts each
+    // such stop (Kvorum/MeetingExecutionsStopped): only an abort beyond those alarms.
+    alarm(
+      'MeetingExecutionsAbortedAlarm',
+      new cloudwatch.MathExpression({
+        expression: 'aborted - FILL(stopped, 0)',
+        usingMetrics: {
+          aborted: this.stateMachine.metricAborted(executions),
+          stopped: new cloudwatch.Metric({ ...STOPPED_EXECUTIONS_METRIC, ...executions }),
+        },
+        period: executions.period,
+        label: 'Executions aborted by hand',
+      }),
+      'A meeting execution was aborted (StopExecution) other than by a cancel or move of the chair: someone stopped it by hand and the meeting is stuck; resume it through the admin API.',
     );
     for (const fn of this.functions.values()) {
       alarm(`${fn.spec.id}ErrorsAlarm`, fn.fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }), `${fn.spec.id} function errors.`);

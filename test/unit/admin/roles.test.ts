@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { authorize, callerFromClaims, parseGroupsClaim, resumeAtAfterMove, type Caller } from '../../../functions/app/admin.ts';
+import { authorize, callerFromClaims, resumeAtAfterMove, type Caller } from '../../../functions/app/admin.ts';
+import { isEmailVerified, parseGroupsClaim } from '../../../functions/app/auth-claims.ts';
 import { HttpError } from '../../../functions/http/errors.ts';
 import type { Group, MeetingPhase } from '../../../functions/domain/types.ts';
 import { defaultGroupSettings } from '../../../functions/domain/deadlines.ts';
@@ -18,6 +19,16 @@ describe('parseGroupsClaim', () => {
     expect(parseGroupsClaim(42)).toEqual([]);
   });
 
+  it('grants nothing for a claim that could mean two things: spaces, commas, quotes inside a name', () => {
+    expect(parseGroupsClaim('vice chair')).toEqual([]);
+    expect(parseGroupsClaim('chair,secretary')).toEqual([]);
+    expect(parseGroupsClaim('[vice  chair]')).toEqual([]);
+    expect(parseGroupsClaim(' chair')).toEqual([]);
+    expect(parseGroupsClaim(['vice chair'])).toEqual([]);
+    expect(parseGroupsClaim(['chair', 7])).toEqual([]);
+    expect(parseGroupsClaim('["chair secretary"]')).toEqual([]);
+  });
+
   it('round-trips any list of group names in the bracketed form', () => {
     const name = fc.stringMatching(/^[a-z][a-z0-9_-]{0,15}$/);
     fc.assert(fc.property(fc.array(name, { maxLength: 5 }), (names) => {
@@ -32,7 +43,14 @@ describe('callerFromClaims', () => {
     expect(callerFromClaims(undefined)).toBeNull();
     expect(callerFromClaims({ sub: 's' })).toBeNull();
     expect(callerFromClaims({ email: 'a@b.c' })).toBeNull();
-    expect(callerFromClaims({ sub: 's', email: ' a@b.c ', 'cognito:groups': '[chair]' })).toEqual({ sub: 's', email: 'a@b.c', groups: ['chair'] });
+    expect(callerFromClaims({ sub: 's', email: ' a@b.c ', email_verified: 'true', 'cognito:groups': '[chair]' })).toEqual({ sub: 's', email: 'a@b.c', groups: ['chair'] });
+  });
+
+  it('needs a verified e-mail (the boolean of a token, or the string API Gateway renders)', () => {
+    expect(callerFromClaims({ sub: 's', email: 'a@b.c', 'cognito:groups': '[chair]' })).toBeNull();
+    expect(callerFromClaims({ sub: 's', email: 'a@b.c', email_verified: 'false', 'cognito:groups': '[chair]' })).toBeNull();
+    expect(callerFromClaims({ sub: 's', email: 'a@b.c', email_verified: true })?.email).toBe('a@b.c');
+    expect([isEmailVerified(true), isEmailVerified('true'), isEmailVerified('TRUE'), isEmailVerified(1)]).toEqual([true, true, false, false]);
   });
 });
 

@@ -33,15 +33,21 @@ describe('configFromContext', () => {
       contextOf({
         ...base,
         [CONTEXT_KEYS.adminUsers]: '[{"email":"chair@wg.example.org","group":"chair"}]',
-        [CONTEXT_KEYS.throttleRate]: '5',
-        [CONTEXT_KEYS.throttleBurst]: '9',
+        [CONTEXT_KEYS.linkThrottleRate]: '5',
+        [CONTEXT_KEYS.linkThrottleBurst]: '9',
+        [CONTEXT_KEYS.adminThrottleRate]: '2',
+        [CONTEXT_KEYS.adminThrottleBurst]: '4',
         [CONTEXT_KEYS.alarmEmail]: 'ops@wg.example.org',
       }),
       {},
     );
     expect(config.adminUsers).toEqual([{ email: 'chair@wg.example.org', group: 'chair' }]);
-    expect(config.throttle).toEqual({ rateLimit: 5, burstLimit: 9 });
+    expect(config.throttle).toEqual({ links: { rateLimit: 5, burstLimit: 9 }, admin: { rateLimit: 2, burstLimit: 4 } });
     expect(config.alarmEmail).toBe('ops@wg.example.org');
+  });
+
+  it('refuses the throttle keys of earlier versions and names their replacement', () => {
+    expect(() => configFromContext(contextOf({ ...base, 'kvorum:throttleRateLimit': 5 }), {})).toThrow(/kvorum:throttleRateLimit is now kvorum:linkThrottleRateLimit/);
   });
 
   it('takes region and account from the CLI environment when the context has none', () => {
@@ -63,7 +69,7 @@ describe('parseConfig rejects', () => {
     domain: 'wg.example.org',
     adminUsers: [],
     groupTimeZone: 'Europe/Astrakhan',
-    throttle: { rateLimit: 1, burstLimit: 1 },
+    throttle: { links: { rateLimit: 1, burstLimit: 1 }, admin: { rateLimit: 1, burstLimit: 1 } },
     logRetentionDays: 90,
   };
 

@@ -8,6 +8,7 @@ import { tableSchema } from '../../../functions/store/table.ts';
 import { aslPlaceholders, readAsl, substitutionKey } from '../../../infra/asl.ts';
 import { ESM_REQUIRE_BANNER, fontFilesToCopy, LAMBDA_RUNTIME, rendersPdf } from '../../../infra/functions.ts';
 import { CALENDAR_HORIZON_METRIC, DISTRIBUTION_DEADLINE_METRIC } from '../../../infra/kvorum-stack.ts';
+import { TABLE_GRANTS } from '../../../infra/table-grants.ts';
 import { synthKvorum, testConfig, type Synthesized } from './support.ts';
 
 let s: Synthesized;
@@ -212,43 +213,48 @@ describe('Lambda functions', () => {
   });
 });
 
-describe('IAM: exactly the grants of the manifest', () => {
-  const grantActions: Record<Grant, string[]> = {
-    'table:read': ['dynamodb:GetItem', 'dynamodb:Query'],
-    'table:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    'ses:send': ['ses:SendEmail', 'ses:SendRawEmail'],
+describe('IAM: exactly the grants of the manifest and of infra/table-grants.ts', () => {
+  const grantActions: Record<Exclude<Grant, 'table:read' | 'table:write'>, string[]> = {
+    'ses:send': ['ses:SendEmail'],
     'sfn:start': ['states:StartExecution'],
-    'sfn:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+    'sfn:callback': ['states:SendTaskSuccess'],
     'sfn:stop': ['states:StopExecution'],
     'secret:read': ['secretsmanager:GetSecretValue'],
     'documents:read': ['s3:GetObject'],
     'documents:write': ['s3:PutObject'],
   };
   const baseline = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
-  const grantPrefixes: Record<Grant, RegExp> = {
-    'table:read': /^dynamodb:(BatchGetItem|GetRecords|GetShardIterator|Query|GetItem|Scan|ConditionCheckItem|DescribeTable)$/,
-    'table:write': /^dynamodb:(BatchWriteItem|PutItem|UpdateItem|DeleteItem|DescribeTable)$/,
-    'ses:send': /^ses:/,
-    'sfn:start': /^states:StartExecution$/,
-    'sfn:callback': /^states:SendTask(Success|Failure|Heartbeat)$/,
-    'sfn:stop': /^states:StopExecution$/,
-    'secret:read': /^secretsmanager:GetSecretValue$/,
-    'documents:read': /^s3:GetObject$/,
-    'documents:write': /^s3:PutObject$/,
-  };
 
   it.each(handlers.map((h) => [h.id, h] as const))('%s has its grants and nothing more', (_id, spec) => {
-    const actions = actionsOf(spec);
-    for (const action of baseline) expect(actions).toContain(action);
-    for (const grant of spec.grants) for (const action of grantActions[grant]) expect(actions, `${grant}`).toContain(action);
-    for (const action of actions) {
-      const explained =
-        baseline.includes(action) ||
-        spec.grants.some((g) => grantPrefixes[g].test(action)) ||
-        // The asynchronously invoked SesEvents and scheduled functions write failed events to the dead-letter queue.
-        (isAsynchronous(spec) && action === 'sqs:SendMessage');
-      expect(explained, `${spec.id} has unexpected ${action}`).toBe(true);
+    const expected = new Set([
+      ...baseline,
+      ...spec.grants.flatMap((g) => (g === 'table:read' || g === 'table:write' ? [] : grantActions[g])),
+      ...(TABLE_GRANTS[spec.id]?.actions ?? []).map((a) => `dynamodb:${a}`),
+      // The asynchronously invoked SesEvents and scheduled functions write failed events to the dead-letter queue.
+      ...(isAsynchronous(spec) ? ['sqs:SendMessage'] : []),
+    ]);
+    expect([...actionsOf(spec)].sort()).toEqual([...expected].sort());
+  });
+
+  it('grants no function Scan, BatchWriteItem outside group partitions, or DeleteItem outside meeting partitions', () => {
+    for (const spec of handlers) {
+      const statements = statementsOf(spec);
+      expect(statements.some((st) => asArray(st.Action).some((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'))).toBe(false);
+      for (const st of statements.filter((st) => asArray(st.Action).some((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:BatchWriteItem'))) {
+        expect(asArray(st.Action), spec.id).toHaveLength(1);
+        const partitions = (st as Statement & { Condition?: any }).Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+        expect(partitions, `${spec.id} ${String(st.Action)} limited by dynamodb:LeadingKeys`).toBeDefined();
+        const allowed = st.Action === 'dynamodb:DeleteItem' ? /^MEETING#/ : /^GROUP#/;
+        expect(partitions!.every((p) => allowed.test(p)), spec.id).toBe(true);
+      }
     }
+  });
+
+  it('lets the read-only LoadMeeting and the public MemberLinks roles neither scan nor write in bulk', () => {
+    const loadMeeting = handlers.find((h) => h.id === 'LoadMeetingTask')!;
+    expect([...actionsOf(loadMeeting)].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const links = handlers.find((h) => h.id === 'MemberLinks')!;
+    expect([...actionsOf(links)].filter((a) => /BatchWrite|Scan/.test(a))).toEqual([]);
   });
 
   it('lets only the asynchronously invoked functions (SesEvents, scheduled) send to the dead-letter queue, and only to it', () => {
@@ -271,12 +277,13 @@ describe('IAM: exactly the grants of the manifest', () => {
     }
   });
 
-  it('scopes table access to the one table and its indexes', () => {
+  it('scopes table access to the one table, and index queries to the GSIs each function lists', () => {
     const tableArn = s.resolve(s.stack.table.tableArn);
-    for (const spec of handlers.filter((h) => h.grants.includes('table:read'))) {
-      const resources = resourcesFor(spec, 'dynamodb:Query');
-      expect(resources).toContainEqual(tableArn);
-      expect(resources.every((r) => JSON.stringify(r).includes(JSON.stringify(tableArn).slice(1, -1)))).toBe(true);
+    for (const spec of handlers) {
+      const grant = TABLE_GRANTS[spec.id];
+      for (const action of grant?.actions ?? []) expect(resourcesFor(spec, `dynamodb:${action}`), `${spec.id} ${action}`).toContainEqual(tableArn);
+      const indexResources = resourcesFor(spec, 'dynamodb:Query').filter((r) => JSON.stringify(r) !== JSON.stringify(tableArn));
+      expect(indexResources.map((r) => JSON.stringify(r).match(/\/index\/([\w-]+)/)?.[1]).sort(), spec.id).toEqual([...(grant?.indexes ?? [])].sort());
     }
   });
 
@@ -441,11 +448,18 @@ describe('HTTP API', () => {
     expect(integrationTarget(route)).toEqual(s.resolve(functionOf(admin).fn.functionArn));
   });
 
-  it('throttles the $default stage and writes JSON access logs without the token-bearing path', () => {
+  it('throttles member links and the admin each on their own routes, and writes JSON access logs without the token-bearing path', () => {
+    const links = { ThrottlingRateLimit: testConfig.throttle.links.rateLimit, ThrottlingBurstLimit: testConfig.throttle.links.burstLimit };
+    const admin = { ThrottlingRateLimit: testConfig.throttle.admin.rateLimit, ThrottlingBurstLimit: testConfig.throttle.admin.burstLimit };
+    const routeKeys = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey as string);
+    const expectedSettings = Object.fromEntries(routeKeys.map((key) => [key, key.includes('/admin/') ? admin : links]));
+    expect(routeKeys.filter((key) => key.includes('/admin/')).length).toBeGreaterThan(0);
+    expect(routeKeys.filter((key) => key.includes('/l/')).length).toBeGreaterThan(0);
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: testConfig.throttle.rateLimit, ThrottlingBurstLimit: testConfig.throttle.burstLimit },
+      DefaultRouteSettings: links,
+      RouteSettings: expectedSettings,
       AccessLogSettings: { DestinationArn: s.resolve(s.stack.apiAccessLogGroup.logGroupArn), Format: Match.anyValue() },
     });
     const stage = Object.values(s.json.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
@@ -457,6 +471,10 @@ describe('HTTP API', () => {
 });
 
 describe('Cognito', () => {
+  it('lets no admin change their own e-mail (the roster matches admins by it): the client writes only locale', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', { WriteAttributes: ['locale'] });
+  });
+
   it('has a user pool without self sign-up, with a strong password policy, TOTP MFA required and threat protection', () => {
     s.template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
@@ -621,11 +639,22 @@ describe('Alarms and outputs', () => {
   const alarms = () => Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
   const alarmTopicRef = () => s.resolve(s.stack.alarmTopic.topicArn);
 
-  it('alarms on failed meeting executions', () => {
+  it('alarms on executions aborted other than by a cancel or move (which the Admin function counts)', () => {
+    const aborted = alarms().find((a) => JSON.stringify(a.Properties.Metrics ?? []).includes('ExecutionsAborted'));
+    expect(aborted).toBeDefined();
+    const metrics = aborted!.Properties.Metrics as Array<Record<string, any>>;
+    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('aborted - FILL(stopped, 0)');
+    expect(metrics.find((m) => m.Id === 'stopped')?.MetricStat.Metric).toMatchObject({ Namespace: 'Kvorum', MetricName: 'MeetingExecutionsStopped' });
+    expect(metrics.find((m) => m.Id === 'aborted')?.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/States', MetricName: 'ExecutionsAborted' });
+    expect(aborted!.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [alarmTopicRef()] });
+  });
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut'])('alarms on %s meeting executions', (metric) => {
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/States',
-      MetricName: 'ExecutionsFailed',
+      MetricName: metric,
       Dimensions: [{ Name: 'StateMachineArn', Value: s.resolve(s.stack.stateMachine.stateMachineArn) }],
+      Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [alarmTopicRef()],

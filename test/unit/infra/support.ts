@@ -22,7 +22,7 @@ export const testConfig: KvorumConfig = parseConfig({
   ],
   alarmEmail: 'ops@wg.example.org',
   groupTimeZone: 'Europe/Astrakhan',
-  throttle: { rateLimit: 7, burstLimit: 13 },
+  throttle: { links: { rateLimit: 7, burstLimit: 13 }, admin: { rateLimit: 3, burstLimit: 6 } },
   logRetentionDays: 90,
 });
 
