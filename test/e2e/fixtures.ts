@@ -1,5 +1,9 @@
 import type { Member } from '../../functions/domain/types.ts';
-import type { Harness, Mail } from './harness.ts';
+import type { Clock } from '../../functions/lib/clock.ts';
+import type { Harness as ClockedHarness, Mail } from './harness.ts';
+
+/** The fixtures work over any harness, whatever its clock. */
+type Harness = ClockedHarness<Clock>;
 
 /** Who calls the admin API: an e-mail (a member of the group) and the Cognito groups of the JWT. */
 export interface Actor {

@@ -1,7 +1,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { ManualClock } from '../../functions/lib/clock.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
-import type { StoredEmail } from '../../local/emulators/ses.ts';
+import { ManualClock, type Clock, type OffsetClock } from '../../functions/lib/clock.ts';
+import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../../local/system.ts';
+import type { SesLocal, StoredEmail } from '../../local/emulators/ses.ts';
 
 /**
  * End-to-end harness: the whole local system on a ManualClock. Tests act only through HTTP (the admin
@@ -18,9 +18,10 @@ export interface Mail {
   parsed: ParsedMail | null;
 }
 
-export interface Harness {
+/** `C`: the clock the system runs on — a ManualClock (time stands still between steps) or an OffsetClock (it flows). */
+export interface Harness<C extends Clock = ManualClock> {
   system: LocalSystem;
-  clock: ManualClock;
+  clock: C;
   base: string;
   tokenFor(email: string, groups: string[]): Promise<string>;
   admin<T = any>(method: string, path: string, body: unknown, as: { email: string; groups: string[] }): Promise<{ status: number; body: T }>;
@@ -57,12 +58,25 @@ async function toMail(stored: StoredEmail): Promise<Mail> {
   };
 }
 
-export async function startHarness(start: string): Promise<Harness> {
+export async function startHarness(start: string, options: Partial<Omit<LocalSystemOptions, 'clock' | 'realSes' | 'dataDir'>> = {}): Promise<Harness> {
   const clock = new ManualClock(start);
-  const system = await startLocalSystem({ clock, dataDir: null, retryIntervalMs: 0 });
+  const system = await startLocalSystem({ clock, dataDir: null, retryIntervalMs: 0, ...options });
+  return harnessOver(system, clock, (to) => clock.set(to));
+}
+
+/**
+ * The harness over a running system whose clock `jump` moves (forward) to an instant; `mailbox`: where
+ * its e-mail lands (its own emulator, or one the test runs in front of it).
+ */
+export function harnessOver<C extends ManualClock | OffsetClock>(
+  system: LocalSystem,
+  clock: C,
+  jump: (to: Date) => void,
+  mailbox: Pick<SesLocal, 'fetchMessages'> = system.ses,
+): Harness<C> {
   const base = system.urls.http;
   const settle = () => system.runtime.whenIdle();
-  const harness: Harness = {
+  const harness: Harness<C> = {
     system,
     clock,
     base,
@@ -95,20 +109,20 @@ export async function startHarness(start: string): Promise<Harness> {
       return { status: response.status, text };
     },
     async mails() {
-      return Promise.all((await system.ses.fetchMessages()).map(toMail));
+      return Promise.all((await mailbox.fetchMessages()).map(toMail));
     },
     async mailsTo(email) {
       return (await harness.mails()).filter((m) => m.to.some((t) => t.toLowerCase().includes(email.toLowerCase())));
     },
     async advanceTo(instant) {
-      clock.set(instant);
+      jump(new Date(instant));
       await settle();
     },
     async advanceToNext() {
       await settle();
       const next = system.runtime.nextWakeUp();
       if (next) {
-        clock.set(next);
+        jump(next);
         await settle();
       }
       return next;
