@@ -342,7 +342,7 @@ async function attendance(ctx: VoterCtx, form: Record<string, string>): Promise<
       opinions: accepted,
       opinionsDeadline: ctx.meeting.deadlines.opinions,
     });
-    await ctx.deps.mailer.send({ meetingId: ctx.meeting.id, purpose: `opinion-receipt:${shortHash(accepted)}`, recipient: ctx.member.id, revision: ctx.meeting.revision }, message, ctx.member.email);
+    await sendReceipt(ctx, `opinion-receipt:${shortHash(accepted)}`, message);
   }
   return successPage({
     facts: ctx.facts,
@@ -429,7 +429,7 @@ async function vote(ctx: VoterCtx, form: Record<string, string>): Promise<LinkRe
       ballotUrl: ctx.action,
     });
     const purpose = `vote-receipt:${shortHash(votes.map((v) => [v.itemTitle, v.choice]))}`;
-    await ctx.deps.mailer.send({ meetingId: ctx.meeting.id, purpose, recipient: ctx.member.id, revision: ctx.meeting.revision }, message, ctx.member.email);
+    await sendReceipt(ctx, purpose, message);
   }
   const words: Record<Choice, string> = { for: t(ctx.lang, 'за', 'for'), against: t(ctx.lang, 'против', 'against'), abstain: t(ctx.lang, 'воздержался', 'abstain') };
   return successPage({
@@ -439,6 +439,18 @@ async function vote(ctx: VoterCtx, form: Record<string, string>): Promise<LinkRe
     recorded: votes.map((v) => [v.itemTitle, words[v.choice]] as [string, string]),
     note: t(ctx.lang, `Голос можно изменить до ${when(ctx.meeting.deadlines.voteCloses, ctx.meeting.timeZone, 'ru')}.`, `You can change your vote until ${when(ctx.meeting.deadlines.voteCloses, ctx.meeting.timeZone, 'en')}.`),
   });
+}
+
+/**
+ * A receipt e-mail after what it confirms was stored: the page the member sees is the receipt, so an
+ * SES outage (or an outcome not yet known) is logged and never turns a stored answer into an error page.
+ */
+async function sendReceipt(ctx: Pick<LinkCtx, 'deps' | 'meeting' | 'member'>, purpose: string, message: Parameters<Deps['mailer']['send']>[1]): Promise<void> {
+  try {
+    await ctx.deps.mailer.send({ meetingId: ctx.meeting.id, purpose, recipient: ctx.member.id, revision: ctx.meeting.revision }, message, ctx.member.email);
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'WARN', message: 'receipt e-mail not sent', purpose, meetingId: ctx.meeting.id, error: String(error) }));
+  }
 }
 
 // ------------------------------------------------------------------ dissenting opinion (п. 2.6ж)

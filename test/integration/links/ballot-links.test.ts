@@ -55,13 +55,19 @@ describe('the ballot link: one batch read, one conditional write, all or nothing
   });
   afterAll(() => db.stop());
 
-  async function world(options: { members?: Member[]; voteReceipts?: boolean; voters?: string[] } = {}): Promise<World> {
+  async function world(options: { members?: Member[]; voteReceipts?: boolean; voters?: string[]; sesDown?: boolean } = {}): Promise<World> {
     const tableName = `kvorum-${randomUUID()}`;
     await ensureTable(db.client, tableName);
     const clock = new ManualClock('2026-03-10T06:30:00Z');
     const store = new KvorumStore({ client: db.client, tableName, clock });
     const sent: string[] = [];
-    const ses = { send: async () => { sent.push('mail'); return { MessageId: randomUUID() }; } } as unknown as SESv2Client;
+    const ses = {
+      send: async () => {
+        if (options.sesDown) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+        sent.push('mail');
+        return { MessageId: randomUUID() };
+      },
+    } as unknown as SESv2Client;
     const mailer = new Mailer({ ses, from: 'Kvorum <kvorum@kvorum.test>', ledger: store.mail, clock });
     const base = baseGroup();
     const group: Group = { ...base, settings: { ...base.settings, voteReceipts: options.voteReceipts ?? false }, members: options.members ?? base.members };
@@ -125,6 +131,14 @@ describe('the ballot link: one batch read, one conditional write, all or nothing
     expect(page.html).toMatch(/О бюджете<\/th><td>за/);
     expect(page.html).toMatch(/О парках<\/th><td>против/);
     expect(w.sent).toHaveLength(2);
+  });
+
+  it('a stored ballot is shown as stored even when its receipt cannot be sent (SES down)', async () => {
+    const w = await world({ voteReceipts: true, sesDown: true });
+    const page = await actOnLink(w.deps, await w.ballotOf('m1'), { [field('i1')]: 'for' }, 'ru');
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/О бюджете<\/th><td>за/);
+    expect(w.sent).toHaveLength(0);
   });
 
   it('the same ballot POSTed 20 times at once: one ballot, one history entry per change', async () => {
