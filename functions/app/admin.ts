@@ -24,6 +24,7 @@ import {
   type MeetingMove,
   type MeetingRecord,
   type MemberBallot,
+  type ProposalRecord,
 } from '../store/records.ts';
 import { LINK_PURPOSES, type LinkPurpose } from '../links/tokens.ts';
 import { isEmailVerified, parseGroupsClaim } from './auth-claims.ts';
@@ -322,6 +323,7 @@ const agendaSchema = z.strictObject({
         id: ID.optional(),
         title: z.string().trim().min(1).max(500),
         decision: z.string().max(5000).optional(),
+        description: z.string().max(5000).optional(),
         speakers: speakersSchema.optional(),
         materials: z.array(material).max(50).optional(),
       }),
@@ -703,6 +705,8 @@ export async function setAgenda(deps: Deps, caller: Caller, meetingId: string, b
     const speakers = item.speakers ? checkSpeakers(group, item.speakers, `${field}.speakers`, errors) : (before?.speakers ?? []);
     const materials = item.materials ?? before?.materials;
     const decision = item.decision !== undefined ? item.decision.trim() : before?.decision;
+    // Absent in the PUT: the text stays (a proposer's reasons are not lost by re-ordering the agenda).
+    const description = item.description !== undefined ? item.description.trim() : before?.description;
     const record: Omit<AgendaItemRecord, 'updatedAt'> = {
       id: item.id ?? randomUUID(),
       order: index + 1,
@@ -710,6 +714,7 @@ export async function setAgenda(deps: Deps, caller: Caller, meetingId: string, b
       speakers,
       approved: false,
       ...(decision ? { decision } : {}),
+      ...(description ? { description } : {}),
       ...(materials && materials.length > 0 ? { materials: materials as AgendaMaterial[] } : {}),
       ...(before?.proposalId ? { proposalId: before.proposalId } : {}),
     };
@@ -743,6 +748,28 @@ export async function designateSpeakers(deps: Deps, caller: Caller, meetingId: s
 }
 
 /**
+ * The agenda item an accepted proposal becomes: the proposer's title, reasons, draft decision and
+ * speaker (a member when the name or id is one of the roster's, else the name as given). A proposal
+ * stored before proposals had parts keeps its first paragraph as the title and the rest as the text.
+ */
+export function itemFromProposal(group: Pick<GroupRecord, 'members'>, proposal: Pick<ProposalRecord, 'text' | 'item'>): Pick<AgendaItemRecord, 'title' | 'speakers' | 'decision' | 'description'> {
+  if (!proposal.item) {
+    const [first, ...rest] = proposal.text.trim().split(/\n\s*\n/);
+    const description = rest.join('\n\n').trim();
+    return { title: (first ?? proposal.text).trim().slice(0, 500), speakers: [], ...(description ? { description } : {}) };
+  }
+  const { title, description, decision, speaker } = proposal.item;
+  const wanted = speaker?.trim().toLowerCase();
+  const member = wanted ? group.members.find((m) => m.id.toLowerCase() === wanted || m.name.trim().toLowerCase() === wanted) : undefined;
+  return {
+    title,
+    speakers: speaker ? [member ? member.id : speaker] : [],
+    ...(decision ? { decision } : {}),
+    ...(description ? { description } : {}),
+  };
+}
+
+/**
  * POST /admin/meetings/{id}/proposals/{proposalId}/decision: an agenda-item proposal is the secretary's
  * (п. 2.5в, 2.5д) and becomes an agenda item; an invitation is the chair's (п. 2.3б) and makes an invitee.
  */
@@ -771,9 +798,7 @@ export async function decideProposal(deps: Deps, caller: Caller, meetingId: stri
   let created: unknown = null;
   if (decision === 'accepted' && proposal.kind === 'agenda-item') {
     const order = Math.max(0, ...bundle.agenda.map((i) => i.order)) + 1;
-    // The proposal's first paragraph is the item; the rest (reasons, speaker) stays in the proposal.
-    const title = (proposal.text.trim().split(/\n\s*\n/)[0] ?? proposal.text).trim().slice(0, 500);
-    created = await deps.store.putAgendaItem(meetingId, { id: randomUUID(), order, title, speakers: [], approved: false, proposalId });
+    created = await deps.store.putAgendaItem(meetingId, { id: randomUUID(), order, ...itemFromProposal(group, proposal), approved: false, proposalId });
   }
   if (decision === 'accepted' && proposal.kind === 'invitation' && proposal.invitee) {
     const invitee = await deps.store.putInvitee(meetingId, { id: randomUUID(), ...proposal.invitee });

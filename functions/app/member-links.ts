@@ -28,7 +28,7 @@ import { renderProtocolArticle } from '../protocol/html.ts';
 import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import { memberTerms } from '../store/ballots.ts';
-import type { BallotHeader, GroupHeader, GroupRecord, LinkRecord, MeetingBundle, MeetingRecord, MemberBallot } from '../store/records.ts';
+import type { BallotHeader, GroupHeader, GroupRecord, LinkRecord, MeetingBundle, MeetingRecord, MemberBallot, ProposedItem } from '../store/records.ts';
 import type { Deps } from './deps.ts';
 import { completePhase, recordAgendaApproval } from './steps/execution.ts';
 import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
@@ -232,11 +232,19 @@ async function propose(ctx: LinkCtx, form: Record<string, string>): Promise<Link
   const values: ProposalValues = { kind };
   let body: string;
   let invitee: { name: string; position: string; organisation?: string; email: string; lang: Lang } | undefined;
+  let item: ProposedItem | undefined;
   if (kind === 'agenda-item') {
     values.title = text(form, 'title', 500, errors, true);
     values.description = text(form, 'description', 5000, errors);
+    values.decision = text(form, 'decision', 5000, errors);
     values.speaker = text(form, 'speaker', 200, errors);
-    body = [values.title, values.description, values.speaker ? `Докладчик: ${values.speaker}` : ''].filter(Boolean).join('\n\n');
+    body = [values.title, values.description, values.decision ? `Проект решения: ${values.decision}` : '', values.speaker ? `Докладчик: ${values.speaker}` : ''].filter(Boolean).join('\n\n');
+    item = {
+      title: values.title ?? '',
+      ...(values.description ? { description: values.description } : {}),
+      ...(values.decision ? { decision: values.decision } : {}),
+      ...(values.speaker ? { speaker: values.speaker } : {}),
+    };
   } else {
     values.inviteeName = text(form, 'inviteeName', 200, errors, true);
     values.inviteePosition = text(form, 'inviteePosition', 300, errors, true);
@@ -262,6 +270,7 @@ async function propose(ctx: LinkCtx, form: Record<string, string>): Promise<Link
     kind,
     authorId: ctx.member.id,
     text: body,
+    ...(item ? { item } : {}),
     ...(invitee ? { invitee } : {}),
   });
   await audit(ctx, 'proposal', { proposalId: proposal.id, kind });

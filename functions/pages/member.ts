@@ -72,6 +72,7 @@ export interface ProposalValues {
   kind: 'agenda-item' | 'invitation';
   title?: string;
   description?: string;
+  decision?: string;
   speaker?: string;
   inviteeName?: string;
   inviteePosition?: string;
@@ -101,7 +102,8 @@ export function proposalPage(input: {
 <form method="post" action="${action}">
 ${errorSummary(itemErrors, lang)}<input type="hidden" name="kind" value="agenda-item">
 ${textInput({ name: 'title', label: t(lang, 'Формулировка вопроса', 'The item'), value: item?.title, errors: itemErrors, lang, required: true, maxLength: 500 })}
-${textArea({ name: 'description', label: t(lang, 'Обоснование, проект решения (необязательно)', 'Reasons, draft decision (optional)'), value: item?.description, errors: itemErrors, lang, maxLength: 5000 })}
+${textArea({ name: 'description', label: t(lang, 'Обоснование (необязательно)', 'Reasons (optional)'), value: item?.description, errors: itemErrors, lang, maxLength: 5000 })}
+${textArea({ name: 'decision', label: t(lang, 'Проект решения (необязательно)', 'Draft decision (optional)'), value: item?.decision, errors: itemErrors, lang, maxLength: 5000 })}
 ${textInput({ name: 'speaker', label: t(lang, 'Предлагаемый докладчик (необязательно)', 'Proposed speaker (optional)'), value: item?.speaker, errors: itemErrors, lang, maxLength: 200 })}
 <button type="submit">${t(lang, 'Отправить предложение', 'Send the proposal')}</button>
 </form>

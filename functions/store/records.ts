@@ -174,6 +174,8 @@ export interface AgendaItemRecord {
   approved: boolean;
   /** Draft decision text (РЕШИЛИ), on which members may give opinions (п. 2.6в). */
   decision?: string;
+  /** What the item is about and why (a proposer's reasons, kept when the proposal is accepted). */
+  description?: string;
   /** п. 2.5г: materials for this item. */
   materials?: AgendaMaterial[];
   /** The member proposal this item came from, if any (п. 2.6г). */
@@ -199,12 +201,22 @@ export interface ProposalRecord {
   kind: ProposalKind;
   authorId: string;
   text: string;
+  /** For an agenda-item proposal, its parts as the member gave them: the accepted item keeps them all. */
+  item?: ProposedItem;
   /** For an invitation proposal: who should be invited. */
   invitee?: Omit<Invitee, 'id'>;
   createdAt: Instant;
   status: ProposalStatus;
   decidedBy?: string;
   decidedAt?: Instant;
+}
+
+/** An agenda item as a member proposes it (п. 2.6г): the item, its reasons, a draft decision, a speaker. */
+export interface ProposedItem {
+  title: string;
+  description?: string;
+  decision?: string;
+  speaker?: string;
 }
 
 export type NewProposal = Omit<ProposalRecord, 'createdAt' | 'status' | 'decidedBy' | 'decidedAt'>;

@@ -93,6 +93,32 @@ describe('agenda, proposals and approval of meeting A (п. 2.3в, 2.3г, 2.5в)'
     expect(again.status).toBe(409);
   });
 
+  it('an accepted proposal keeps the proposer\'s title, reasons, draft decision and speaker (issue 11)', async () => {
+    await world.store.addProposal(meetingId, {
+      id: 'p-full',
+      kind: 'agenda-item',
+      authorId: 'm1',
+      text: 'О ремонте дорог\n\nЖалобы жителей\n\nПроект решения: Поручить отделу ЖКХ…\n\nДокладчик: Кузнецова Анна Павловна',
+      item: { title: 'О ремонте дорог', description: 'Жалобы жителей', decision: 'Поручить отделу ЖКХ подготовить план', speaker: 'Кузнецова Анна Павловна' },
+    });
+    await world.store.addProposal(meetingId, { id: 'p-guest', kind: 'agenda-item', authorId: 'm2', text: 'О парке', item: { title: 'О парке', speaker: 'Гость Г. Г.' } });
+    for (const id of ['p-full', 'p-guest']) {
+      expect((await call('POST', `/meetings/${meetingId}/proposals/${id}/decision`, { claims: as.secretary, body: { decision: 'accepted' } })).status).toBe(200);
+    }
+    const agenda = await world.store.listAgenda(meetingId);
+    expect(agenda.find((i) => i.proposalId === 'p-full')).toMatchObject({
+      title: 'О ремонте дорог',
+      description: 'Жалобы жителей',
+      decision: 'Поручить отделу ЖКХ подготовить план',
+      speakers: ['m3'],
+    });
+    expect(agenda.find((i) => i.proposalId === 'p-guest')).toMatchObject({ title: 'О парке', speakers: ['Гость Г. Г.'] });
+    // A PUT of the agenda that does not mention the reasons keeps them.
+    const items = agenda.map((i) => ({ id: i.id, title: i.title }));
+    expect((await call('PUT', `/meetings/${meetingId}/agenda`, { claims: as.secretary, body: { items } })).status).toBe(200);
+    expect((await world.store.listAgenda(meetingId)).find((i) => i.proposalId === 'p-full')?.description).toBe('Жалобы жителей');
+  });
+
   it('approval completes the waiting task token: the runtime moves on and the notice goes out', async () => {
     const meeting = (await world.store.getMeeting(meetingId))!;
     world.clock.set(later(meeting.deadlines.proposalsClose, 5));
