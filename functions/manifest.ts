@@ -90,6 +90,18 @@ export const handlers: HandlerSpec[] = [
     // Every day at 05:00 UTC (09:00 in Europe/Astrakhan).
     schedule: 'cron(0 5 * * ? *)',
   },
+  {
+    id: 'SecretaryDigest',
+    entry: 'functions/handlers/secretary-digest.ts',
+    kind: 'scheduled',
+    // Reads groups, meetings, audit trails and proposals; the send ledger and the e-mail.
+    grants: ['table:read', 'table:write', 'ses:send'],
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    description: 'Daily: e-mails each secretary what happened in her group in the last 24 hours (proposals, signatures complete, distribution, bounces).',
+    // Every day at 04:00 UTC (08:00 in Europe/Astrakhan), before the working day.
+    schedule: 'cron(0 4 * * ? *)',
+  },
   task('LoadMeeting', 'load-meeting', 'Loads the convened meeting: deadlines and reminder times for this revision.', []),
   task('AwaitCallback', 'await-callback', 'Stores the task token of a waiting phase; completes it at once if everyone has acted.', ['sfn:callback']),
   task('OpenProposals', 'open-proposals', 'Sends the call for agenda proposals.', ['ses:send', 'secret:read']),

@@ -50,6 +50,8 @@ export const TABLE_GRANTS: Record<string, TableGrant> = {
   SesEvents: { actions: [...reads, ...writes], indexes: [GSI_LISTINGS] },
   // The weekly send-ledger record and the e-mail to ops: one read, one update.
   CalendarCheck: { actions: ['GetItem', 'UpdateItem'] },
+  // Lists groups and their meetings through gsi1; reads audit trails and proposals; the digest's ledger record.
+  SecretaryDigest: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: [GSI_LISTINGS] },
   // Reads the convened meeting; writes nothing.
   LoadMeetingTask: { actions: reads },
   AwaitCallbackTask: { actions: [...reads, ...writes] },

@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     opsAddress: LOCAL_OPS_ADDRESS,
     // At start, then once per day of the clock (also after «Перевести часы»): at most one e-mail a week.
     calendarCheck: true,
+    secretaryDigest: true,
   });
 
   if (!(await system.deps.store.getGroup(DEMO_GROUP_ID))) {

@@ -18,6 +18,9 @@ import { ensureTable } from '../functions/store/table.ts';
 import { LocalStepFunctions } from '../workflows/local/runtime.ts';
 import { startSfnEndpoint } from '../workflows/local/endpoint.ts';
 import { startCalendarCheckTimer, type CalendarCheckTimer, type CalendarCheckTimerOptions } from './calendar-check-timer.ts';
+import { startDailyTimer } from './daily-timer.ts';
+import { sendSecretaryDigests } from '../functions/app/secretary-digest.ts';
+import { defaultGroupSettings } from '../functions/domain/deadlines.ts';
 import { startS3Emulator } from './emulators/s3.ts';
 import { startSesLocal, type SesLocal } from './emulators/ses.ts';
 import { DocumentStore } from '../functions/store/documents.ts';
@@ -87,6 +90,8 @@ export interface LocalSystemOptions {
    * daily schedule); off unless given (`npm start` turns it on).
    */
   calendarCheck?: boolean | CalendarCheckTimerOptions;
+  /** Sends each secretary the daily digest once per day of the clock (the stack's daily schedule); off unless given (`npm start` turns it on). */
+  secretaryDigest?: boolean;
 }
 
 export interface LocalSystem {
@@ -194,6 +199,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     };
     setDeps(deps);
 
+    if (options.secretaryDigest) {
+      const digest = startDailyTimer(clock, {
+        name: 'secretary digest',
+        timeZone: defaultGroupSettings.timeZone,
+        run: async () => {
+          const result = await sendSecretaryDigests(deps);
+          const sent = Object.values(result.groups).filter((g) => g === 'sent').length;
+          if (sent > 0) console.log(`Daily digest e-mailed to ${sent} secretar${sent === 1 ? 'y' : 'ies'}.`);
+        },
+      });
+      stops.push(() => digest.stop());
+    }
     let calendarCheck: CalendarCheckTimer | undefined;
     if (options.calendarCheck) {
       calendarCheck = startCalendarCheckTimer(deps, options.calendarCheck === true ? {} : options.calendarCheck);

@@ -573,14 +573,17 @@ describe('Production calendar check (daily schedule, OpsEmail, alarm)', () => {
     const spec = calendarCheck();
     expect(spec).toMatchObject({ kind: 'scheduled', entry: 'functions/handlers/calendar-check.ts', schedule: 'cron(0 5 * * ? *)' });
     expect([...spec.grants].sort()).toEqual(['ses:send', 'table:read', 'table:write']);
-    expect(handlers.filter((h) => h.kind === 'scheduled')).toEqual([spec]);
+    expect(handlers.filter((h) => h.kind === 'scheduled').map((h) => h.id).sort()).toEqual(['CalendarCheck', 'SecretaryDigest']);
   });
 
-  it('runs the function every day from an EventBridge rule, with retries and the dead-letter queue', () => {
-    expect(rules()).toHaveLength(1);
-    const fnArn = s.resolve(functionOf(calendarCheck()).fn.functionArn);
+  it.each(['CalendarCheck', 'SecretaryDigest'])('runs %s every day from its own EventBridge rule, with retries and the dead-letter queue', (id) => {
+    const spec = handlers.find((h) => h.id === id)!;
+    expect(rules()).toHaveLength(2);
+    const fnArn = s.resolve(functionOf(spec).fn.functionArn);
+    const rule = rules().find(([, r]) => JSON.stringify(r.Properties.Targets).includes(JSON.stringify(fnArn)));
+    expect(rule, id).toBeDefined();
     s.template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(0 5 * * ? *)',
+      ScheduleExpression: spec.schedule,
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
@@ -591,10 +594,10 @@ describe('Production calendar check (daily schedule, OpsEmail, alarm)', () => {
       ],
     });
     // Every day: minute and hour fixed, every day of month, month and year.
-    const expression = rules()[0]![1].Properties.ScheduleExpression as string;
+    const expression = rule![1].Properties.ScheduleExpression as string;
     expect(expression).toMatch(/^cron\(\d+ \d+ \* \* \? \*\)$/);
     // EventBridge may invoke exactly this function, from exactly this rule.
-    const [ruleId] = rules()[0]!;
+    const [ruleId] = rule!;
     s.template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
@@ -602,7 +605,7 @@ describe('Production calendar check (daily schedule, OpsEmail, alarm)', () => {
       SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
     });
     // Failed asynchronous invocations of the function itself end in the dead-letter queue too.
-    expect(functionResource(calendarCheck()).Properties.DeadLetterConfig).toEqual({ TargetArn: s.resolve(s.stack.deadLetterQueue.queueArn) });
+    expect(functionResource(spec).Properties.DeadLetterConfig).toEqual({ TargetArn: s.resolve(s.stack.deadLetterQueue.queueArn) });
   });
 
   it('has the stack parameter OpsEmail (optional, an address or empty), which reaches the function as OPS_EMAIL', () => {
