@@ -4,7 +4,7 @@
  * Cognito for the chair and the secretary, SES v2 sending with bounce/complaint events, the
  * link-signing secret, the daily production calendar check (EventBridge), and alarms.
  */
-import { ArnFormat, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -45,6 +45,9 @@ export interface KvorumStackProps extends StackProps {
 }
 
 /** Custom metric the Distribute task emits (Embedded Metric Format, no dimensions) when п. 3.4's deadline passes. */
+/** Where Cognito's managed login sends the chair and the secretary back with the authorization code. */
+export const ADMIN_APP_CALLBACK_PATH = '/admin/callback';
+
 export const DISTRIBUTION_DEADLINE_METRIC = { namespace: 'Kvorum', metricName: 'DistributionDeadlineMissed' } as const;
 
 /** Custom metric the CalendarCheck function emits (EMF, no dimensions) while the production calendar ends within 90 days or a provisional year is in use. */
@@ -65,6 +68,7 @@ export class KvorumStack extends Stack {
   readonly apiAccessLogGroup: logs.LogGroup;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  readonly userPoolDomain: cognito.UserPoolDomain;
   readonly linkSecret: secretsmanager.Secret;
   /** Protocol documents (every signable version, the signed PDF and HTML): private, encrypted, TLS-only. */
   readonly documentsBucket: s3.Bucket;
@@ -388,10 +392,28 @@ export class KvorumStack extends Stack {
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ locale: true }),
       generateSecret: false,
       preventUserExistenceErrors: true,
-      disableOAuth: true,
+      // The admin app signs in through Cognito managed login: OAuth 2.0 authorization code with PKCE
+      // (a public client, no secret; the app sends a code_challenge), back to the app on the same API.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [`${publicBaseUrl}${ADMIN_APP_CALLBACK_PATH}`],
+        logoutUrls: [`${publicBaseUrl}/admin/`],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
+    });
+    // The managed login pages (newer UI), on a Cognito domain named after the account: one per account.
+    this.userPoolDomain = this.userPool.addDomain('AdminLoginDomain', {
+      cognitoDomain: { domainPrefix: `kvorum-${Aws.ACCOUNT_ID}` },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    new cognito.CfnManagedLoginBranding(this, 'AdminLoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.userPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
     for (const user of config.adminUsers) {
       const cfnUser = new cognito.CfnUserPoolUser(this, `AdminUser-${user.email}`, {
@@ -549,6 +571,7 @@ export class KvorumStack extends Stack {
     // ---- Outputs --------------------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl, description: 'Base URL of the HTTP API (member links under /l/)' });
     new CfnOutput(this, 'AdminUrl', { value: `${publicBaseUrl}/admin/`, description: 'Chair and secretary endpoint' });
+    new CfnOutput(this, 'AdminLoginUrl', { value: this.userPoolDomain.baseUrl(), description: 'Cognito managed login of the chair and the secretary (authorization code with PKCE)' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
   }

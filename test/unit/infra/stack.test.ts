@@ -7,7 +7,7 @@ import { handlers, taskHandlers, type Grant, type HandlerSpec } from '../../../f
 import { tableSchema } from '../../../functions/store/table.ts';
 import { aslPlaceholders, readAsl, substitutionKey } from '../../../infra/asl.ts';
 import { ESM_REQUIRE_BANNER, fontFilesToCopy, LAMBDA_RUNTIME, rendersPdf } from '../../../infra/functions.ts';
-import { CALENDAR_HORIZON_METRIC, DISTRIBUTION_DEADLINE_METRIC } from '../../../infra/kvorum-stack.ts';
+import { ADMIN_APP_CALLBACK_PATH, CALENDAR_HORIZON_METRIC, DISTRIBUTION_DEADLINE_METRIC } from '../../../infra/kvorum-stack.ts';
 import { TABLE_GRANTS } from '../../../infra/table-grants.ts';
 import { synthKvorum, testConfig, type Synthesized } from './support.ts';
 
@@ -471,6 +471,28 @@ describe('HTTP API', () => {
 });
 
 describe('Cognito', () => {
+  it('signs the admins in through managed login: a Cognito domain, the code flow with PKCE (public client), callback to the app', () => {
+    const endpoint = s.resolve(s.stack.httpApi.apiEndpoint);
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      UserPoolId: s.resolve(s.stack.userPool.userPoolId),
+      ManagedLoginVersion: 2,
+      Domain: { 'Fn::Join': ['', ['kvorum-', { Ref: 'AWS::AccountId' }]] },
+    });
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: Match.arrayWith(['openid', 'email', 'profile']),
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [{ 'Fn::Join': ['', [endpoint, ADMIN_APP_CALLBACK_PATH]] }],
+      LogoutURLs: [{ 'Fn::Join': ['', [endpoint, '/admin/']] }],
+    });
+    const client = Object.values(s.json.Resources).find((r) => r.Type === 'AWS::Cognito::UserPoolClient')!;
+    expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
+    s.template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true, ClientId: s.resolve(s.stack.userPoolClient.userPoolClientId) });
+    s.template.hasOutput('AdminLoginUrl', Match.anyValue());
+  });
+
   it('lets no admin change their own e-mail (the roster matches admins by it): the client writes only locale', () => {
     s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', { WriteAttributes: ['locale'] });
   });
