@@ -25,6 +25,7 @@ import { startS3Emulator } from './emulators/s3.ts';
 import { startSesLocal, type SesLocal } from './emulators/ses.ts';
 import { DocumentStore } from '../functions/store/documents.ts';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer.ts';
+import { createLocalOidc, peopleOf } from './oidc.ts';
 import { startLocalHttp, type LambdaHttpHandler, type LocalRoute } from './http-server.ts';
 import { LOCAL_TABLE_NAME, startDynaliteServer } from './dynalite-server.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -173,12 +174,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     ];
     // The HTTP server must know its own URL before the deps (links in e-mails) are built.
     let deps!: Deps;
+    let baseUrl = '';
+    const oidc = createLocalOidc({
+      issuer,
+      baseUrl: () => baseUrl,
+      people: async () => peopleOf(await store.listGroups()),
+      clock,
+    });
     const http = await startLocalHttp({
       port: options.httpPort ?? 0,
       routes,
       issuer,
-      ...(options.extraHttp ? { extra: options.extraHttp } : {}),
+      extra: async (req, res, body) => (await oidc.handle(req, res, body)) || ((await options.extraHttp?.(req, res, body)) ?? false),
     });
+    baseUrl = options.publicBaseUrl ?? http.url;
     stops.push(() => http.stop());
 
     const linkSecret = options.linkSecret ?? 'local-link-signing-secret-not-for-production';
