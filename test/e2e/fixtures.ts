@@ -183,3 +183,25 @@ export async function answer(h: Harness, email: string, attendance: 'present' | 
   const link = await linkFrom(h, email, /^Заседание \d/);
   return h.post(link, { attendance, ...opinions });
 }
+
+/**
+ * Convenes a meeting of the team and runs it into the signature phase: the chair approves the agenda
+ * through the link when proposals close (end of `proposalsClose`, UTC), everyone in `voters` votes
+ * «за» on the first item at the start, and the vote closes two hours later (the default duration).
+ */
+export async function runToSigning(
+  h: Harness,
+  g: Team,
+  meetingDay: { date: string; proposalsClose: string; title?: string; agenda?: Array<Record<string, unknown>>; voters?: string[] },
+): Promise<{ groupId: string; id: string }> {
+  const groupId = await createGroup(h, g.members, g.secretary);
+  const id = await convene(h, groupId, { title: meetingDay.title ?? 'О плане мероприятий', date: meetingDay.date, time: '10:00', agenda: meetingDay.agenda ?? [{ title: 'О плане' }] }, g.chair);
+  await h.advanceTo(`${meetingDay.proposalsClose}T19:59:59Z`);
+  if ((await approveByLink(h, g.email('chair'))) !== 200) throw new Error('the chair could not approve the agenda');
+  await h.advanceTo(`${meetingDay.date}T06:00:00Z`);
+  for (const who of meetingDay.voters ?? g.members.map((m) => m.id)) {
+    if ((await voteAll(h, g.email(who), { 0: 'for' })) !== 200) throw new Error(`${who} could not vote`);
+  }
+  await h.advanceTo(`${meetingDay.date}T08:00:00Z`);
+  return { groupId, id };
+}

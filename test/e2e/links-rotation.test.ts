@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinkKeyring } from '../../functions/links/tokens.ts';
 import { startHarness, type Harness } from './harness.ts';
-import { approveByLink, convene, createGroup, linkFrom, state, team, voteAll } from './fixtures.ts';
+import { linkFrom, runToSigning, state, team } from './fixtures.ts';
 
 /**
  * Issue 10 §6 and §7: opening the signing page writes nothing (the dissent link was issued with the
@@ -22,13 +22,7 @@ describe('the signing page only reads; links survive a secret rotation', () => {
 
   beforeAll(async () => {
     h = await startHarness('2026-03-02T06:00:00Z', { linkSecret: () => keyring });
-    const groupId = await createGroup(h, g.members, g.secretary);
-    id = await convene(h, groupId, { title: 'Ротация', date: '2026-03-12', time: '10:00', agenda: [{ title: 'О плане' }] }, g.chair);
-    await h.advanceTo('2026-03-07T19:59:59Z');
-    expect(await approveByLink(h, g.email('chair'))).toBe(200);
-    await h.advanceTo('2026-03-12T06:00:00Z');
-    for (const m of g.members) expect(await voteAll(h, m.email, { 0: 'for' })).toBe(200);
-    await h.advanceTo('2026-03-12T08:00:00Z');
+    ({ id } = await runToSigning(h, g, { date: '2026-03-12', proposalsClose: '2026-03-07', title: 'Ротация' }));
     signLink = await linkFrom(h, g.email('m1'), /подпис/i);
   }, 120_000);
   afterAll(() => h?.stop());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editNarrative } from '../../functions/app/admin.ts';
 import { startHarness, type Harness } from './harness.ts';
-import { NAMES, approveByLink, attachedProtocol, convene, createGroup, lastMail, linkFrom, meeting, plain, sign, team, voteAll } from './fixtures.ts';
+import { NAMES, attachedProtocol, lastMail, linkFrom, meeting, plain, runToSigning, sign, team } from './fixtures.ts';
 
 /**
  * Issue 10 §4: a version is finalised only with its own signatures. The race, reproduced
@@ -26,13 +26,7 @@ describe('an edit right after the last signature restarts signing for the new ve
 
   beforeAll(async () => {
     h = await startHarness('2026-04-15T06:00:00Z');
-    const groupId = await createGroup(h, g.members, g.secretary);
-    id = await convene(h, groupId, { title: 'О плане мероприятий', date: '2026-04-27', time: '10:00', agenda: [{ title: 'О плане на II квартал', speakers: ['m1'] }] }, g.chair);
-    await h.advanceTo('2026-04-22T19:59:59Z');
-    expect(await approveByLink(h, g.email('chair'))).toBe(200);
-    await h.advanceTo('2026-04-27T06:00:00Z');
-    for (const who of everyone) expect(await voteAll(h, g.email(who), { 0: 'for' })).toBe(200);
-    await h.advanceTo('2026-04-27T08:00:00Z');
+    ({ id } = await runToSigning(h, g, { date: '2026-04-27', proposalsClose: '2026-04-22', agenda: [{ title: 'О плане на II квартал', speakers: ['m1'] }], voters: everyone }));
     const m = await meeting(h, id, g.secretary);
     expect(m.meeting.phase).toBe('protocol-signing');
     expect(m.meeting.deadlines.signatures).toBe('2026-04-30T19:59:59Z');
