@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Choice, Instant, Lang, Member } from '../domain/types.ts';
+import { randomUUID } from 'node:crypto';
+import type { Choice, Lang, Member } from '../domain/types.ts';
 import { isValidEmail } from '../domain/roster.ts';
 import { html } from '../lib/html.ts';
 import * as mail from '../mail/messages.ts';
@@ -12,49 +12,34 @@ import {
   opinionFieldName,
   proposalPage,
   renderPage,
-  signPage,
   successPage,
   t,
   voteFieldName,
   when,
-  type ActionKind,
   type BallotRefusal,
   type FieldErrors,
   type PageFacts,
-  type PageResult,
   type ProposalValues,
 } from '../pages/index.ts';
-import { renderProtocolArticle } from '../protocol/html.ts';
-import { renderProtocolPdf } from '../protocol/pdf.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import { memberTerms } from '../store/ballots.ts';
-import type { BallotHeader, GroupHeader, GroupRecord, LinkRecord, MeetingBundle, MeetingRecord, MemberBallot, ProposedItem } from '../store/records.ts';
+import type { GroupHeader, LinkRecord, MeetingBundle, MeetingRecord, MemberBallot, ProposedItem } from '../store/records.ts';
 import type { Deps } from './deps.ts';
-import { completePhase, recordAgendaApproval } from './steps/execution.ts';
-import { draftProtocol, sendSigningLinks } from './steps/signatures.ts';
-import { findIssuedLink, resolveLink, type LinkProblem } from './links.ts';
+import { recordAgendaApproval } from './steps/execution.ts';
+import { resolveLink, type LinkProblem } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf, signingDeadlineOf } from './meeting-view.ts';
 import { showSignedProtocol } from './signed-protocol-link.ts';
-import { loadNarrative } from './protocol-documents.ts';
-import { buildProtocolModel, participantsOf } from './protocol-draft.ts';
+import { approvedItems, audit, badRequest, bundleOf, isCtx, late, past, sendReceipt, shortHash, text, type LinkCtx, type LinkResponse, type VoterCtx } from './member-links/link-context.ts';
+import { dissent, protocolPdf, sign, signForm, withDissentLink } from './member-links/signing.ts';
+
+export type { LinkResponse } from './member-links/link-context.ts';
 
 /**
  * What a person can do from an e-mailed link (SPEC «Links in e-mails»): GET shows a page with the
  * facts and a button and never changes anything; only POST acts. Every answer is a page in the
- * person's language; bad links and late actions get a clear page, never a stack trace.
+ * person's language; bad links and late actions get a clear page, never a stack trace. The signing
+ * and dissent pages live in member-links/signing.ts, what every action shares in member-links/link-context.ts.
  */
-export type LinkResponse = PageResult & { contentType?: string; body?: Buffer; filename?: string };
-
-interface LinkCtx<G extends GroupHeader = GroupRecord> {
-  deps: Deps;
-  link: LinkRecord;
-  group: G;
-  meeting: MeetingRecord;
-  member: Member;
-  lang: Lang;
-  facts: PageFacts;
-  action: string;
-}
 
 const PROBLEM_REASON: Record<LinkProblem, 'unknown' | 'revoked' | 'expired'> = {
   malformed: 'unknown',
@@ -63,15 +48,6 @@ const PROBLEM_REASON: Record<LinkProblem, 'unknown' | 'revoked' | 'expired'> = {
   revoked: 'revoked',
   expired: 'expired',
 };
-
-/**
- * A ballot or attendance page: the meeting, the group header, the member and the member's own ballot
- * item, read in ONE BatchGetItem (store.loadMemberView) — no partition is queried.
- */
-interface VoterCtx extends LinkCtx<GroupHeader> {
-  ballotHeader: BallotHeader | null;
-  mine: MemberBallot | null;
-}
 
 /** The link, or the page that says why it does not work. */
 async function linkOf(deps: Deps, token: string, acceptLang: Lang): Promise<LinkRecord | LinkResponse> {
@@ -124,8 +100,6 @@ function checked<G extends GroupHeader>(
   };
   return { deps, link, group, meeting, member, lang, facts, action: `${deps.publicBaseUrl}/l/${token}` };
 }
-
-const isCtx = <C extends LinkCtx<GroupHeader>>(x: C | LinkResponse): x is C => 'deps' in x;
 
 export async function showLink(deps: Deps, token: string, query: Record<string, string | undefined>, acceptLang: Lang): Promise<LinkResponse> {
   const link = await linkOf(deps, token, acceptLang);
@@ -182,46 +156,6 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
       return errorPage({ lang: ctx.lang, reason: 'unknown' });
   }
 }
-
-// ------------------------------------------------------------------ helpers
-
-async function bundleOf(ctx: LinkCtx): Promise<MeetingBundle> {
-  const bundle = await ctx.deps.store.loadMeetingBundle(ctx.meeting.id);
-  if (!bundle) throw new Error(`meeting ${ctx.meeting.id} vanished`);
-  return bundle;
-}
-
-const approvedItems = (bundle: MeetingBundle) => bundle.agenda.filter((i) => i.approved).map((i) => ({ id: i.id, title: i.title }));
-
-const past = (ctx: LinkCtx<GroupHeader>, deadline: Instant) => ctx.deps.clock.now().getTime() > Date.parse(deadline);
-
-function late(ctx: LinkCtx<GroupHeader>, action: ActionKind, deadline: Instant, refusedText?: string): LinkResponse {
-  return errorPage({ lang: ctx.lang, reason: 'deadline-passed', facts: ctx.facts, deadline, action, ...(refusedText ? { refusedText } : {}) });
-}
-
-function badRequest(ctx: LinkCtx<GroupHeader>): LinkResponse {
-  return errorPage({ lang: ctx.lang, reason: 'bad-request', facts: ctx.facts });
-}
-
-async function audit(ctx: LinkCtx<GroupHeader>, action: string, detail: Record<string, unknown> = {}) {
-  await ctx.deps.store.appendAudit(ctx.meeting.id, { actor: ctx.member.id, action, detail: { ...detail, linkId: ctx.link.id } });
-}
-
-/** Field text: trimmed, with a maximum length; errors collected per field. */
-function text(form: Record<string, string>, name: string, max: number, errors: FieldErrors, required = false): string | undefined {
-  const value = (form[name] ?? '').replace(/\r\n/g, '\n').trim();
-  if (!value) {
-    if (required) errors[name] = { code: 'required' };
-    return undefined;
-  }
-  if (value.length > max) {
-    errors[name] = { code: 'too-long', max };
-    return value;
-  }
-  return value;
-}
-
-const shortHash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 
 // ------------------------------------------------------------------ propose (п. 2.5д, 2.6г)
 
@@ -448,122 +382,6 @@ async function vote(ctx: VoterCtx, form: Record<string, string>): Promise<LinkRe
     recorded: votes.map((v) => [v.itemTitle, words[v.choice]] as [string, string]),
     note: t(ctx.lang, `Голос можно изменить до ${when(ctx.meeting.deadlines.voteCloses, ctx.meeting.timeZone, 'ru')}.`, `You can change your vote until ${when(ctx.meeting.deadlines.voteCloses, ctx.meeting.timeZone, 'en')}.`),
   });
-}
-
-/**
- * A receipt e-mail after what it confirms was stored: the page the member sees is the receipt, so an
- * SES outage (or an outcome not yet known) is logged and never turns a stored answer into an error page.
- */
-async function sendReceipt(ctx: Pick<LinkCtx, 'deps' | 'meeting' | 'member'>, purpose: string, message: Parameters<Deps['mailer']['send']>[1]): Promise<void> {
-  try {
-    await ctx.deps.mailer.send({ meetingId: ctx.meeting.id, purpose, recipient: ctx.member.id, revision: ctx.meeting.revision }, message, ctx.member.email);
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'WARN', message: 'receipt e-mail not sent', purpose, meetingId: ctx.meeting.id, error: String(error) }));
-  }
-}
-
-// ------------------------------------------------------------------ dissenting opinion (п. 2.6ж)
-
-async function dissent(ctx: LinkCtx, form: Record<string, string>): Promise<LinkResponse> {
-  const bundle = await bundleOf(ctx);
-  const items = approvedItems(bundle);
-  const errors: FieldErrors = {};
-  const itemId = form.itemId ?? '';
-  if (itemId && !items.some((i) => i.id === itemId)) errors.itemId = { code: 'invalid-choice' };
-  const value = text(form, 'text', 20000, errors, true);
-  if (Object.keys(errors).length > 0) {
-    return dissentPage({ facts: ctx.facts, action: ctx.action, items, deadline: signingDeadlineOf(ctx.meeting), values: { itemId, text: value ?? '' }, errors });
-  }
-  const body = value ?? '';
-  try {
-    const previous = (await ctx.deps.store.protocols.getSigner(ctx.meeting.id, ctx.member.id))?.dissent;
-    const record = await ctx.deps.store.protocols.submitDissent(ctx.meeting.id, ctx.member.id, body, itemId || undefined);
-    // The dissent is part of the protocol: a new version (signatures collected again, SPEC step 6).
-    try {
-      await draftProtocol(ctx.deps, ctx.group, ctx.meeting.id, ctx.member.id);
-    } catch (error) {
-      // Finalised between the dissent and its version: no version holds it, so it is taken back.
-      if (error instanceof ConditionFailedError && error.reason === 'finalised') await ctx.deps.store.protocols.withdrawDissent(ctx.meeting.id, ctx.member.id, record, previous);
-      throw error;
-    }
-    await sendSigningLinks(ctx.deps, ctx.group, ctx.meeting);
-    await audit(ctx, 'dissent', {});
-    const about = itemId ? items.find((i) => i.id === itemId)?.title : t(ctx.lang, 'Протокол в целом', 'The protocol as a whole');
-    return successPage({ facts: ctx.facts, kind: 'dissent', recordedAt: record.submittedAt, recorded: [[t(ctx.lang, 'По вопросу', 'About'), about ?? ''], [t(ctx.lang, 'Особое мнение', 'Dissenting opinion'), body]] });
-  } catch (error) {
-    if (error instanceof ConditionFailedError && ['deadline-passed', 'finalised', 'not-found'].includes(error.reason)) {
-      return late(ctx, 'dissent', signingDeadlineOf(ctx.meeting), value);
-    }
-    // The dissent link is issued to participants, who all sign; anyone else has nothing to attach to.
-    if (error instanceof ConditionFailedError && error.reason === 'not-a-signer') return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
-    throw error;
-  }
-}
-
-// ------------------------------------------------------------------ sign (п. 2.6з, 3.4)
-
-async function signForm(ctx: LinkCtx, bundle: MeetingBundle): Promise<LinkResponse> {
-  const protocol = bundle.protocol;
-  if (!protocol) return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
-  const mine = protocol.signatures[ctx.member.id];
-  if (mine) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: mine.at, action: 'signature' });
-  if (protocol.finalisedAt || past(ctx, signingDeadlineOf(ctx.meeting))) return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
-  const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true, narrative: await loadNarrative(ctx.deps, protocol) });
-  return signPage({
-    facts: ctx.facts,
-    action: ctx.action,
-    protocolSha256: protocol.hash,
-    protocol: renderProtocolArticle(model, 'ru', { variant: 'signable' }),
-    pdfUrl: `${ctx.action}?format=pdf`,
-    signingDeadline: signingDeadlineOf(ctx.meeting),
-  });
-}
-
-/**
- * п. 2.6ж: a participant may attach a dissenting opinion until signing ends. The personal dissent link,
- * issued with the signing links, is offered on the signing page. The page only reads it (a GET never
- * writes): a link the secretary revoked is not offered.
- */
-async function withDissentLink(ctx: LinkCtx, bundle: MeetingBundle, page: LinkResponse): Promise<LinkResponse> {
-  if (page.status !== 200 || !participantsOf(ctx.group.members, bundle.ballotBox).includes(ctx.member.id)) return page;
-  const url = await findIssuedLink(ctx.deps, { meetingId: ctx.meeting.id, groupId: ctx.group.id, memberId: ctx.member.id, purpose: 'dissent', expiresAt: signingDeadlineOf(ctx.meeting), revision: ctx.meeting.revision });
-  if (!url) return page;
-  const offer = html`<p class="note"><a href="${url}">${t(ctx.lang, 'Приложить к протоколу особое мнение (п. 2.6ж)', 'Attach a dissenting opinion to the minutes (cl. 2.6(g))')}</a></p>`;
-  return { ...page, html: page.html.replace('<form method="post"', `${offer.toString()}\n<form method="post"`) };
-}
-
-async function protocolPdf(ctx: LinkCtx, bundle: MeetingBundle): Promise<LinkResponse> {
-  const model = buildProtocolModel(ctx.group, bundle, { votingClosed: true, narrative: await loadNarrative(ctx.deps, bundle.protocol) });
-  const pdf = await renderProtocolPdf(model, 'ru', { variant: 'signable' });
-  return { status: 200, html: '', contentType: 'application/pdf', body: pdf, filename: `protocol-${ctx.meeting.number ?? ''}.pdf` };
-}
-
-/**
- * п. 2.6з, 3.4: ONE conditional write on the signer's own item (bound to the hash of the current
- * version) records the signature; one Query over the signer items tells whether it was the last one.
- * Before it: the link, and the meeting with the group header and the member in one BatchGetItem.
- * Nothing else is read unless the write is refused.
- */
-async function sign(ctx: LinkCtx<GroupHeader>, form: Record<string, string>, whole: () => Promise<LinkCtx | LinkResponse>): Promise<LinkResponse> {
-  const hash = form.sha256 ?? '';
-  if (!/^[0-9a-f]{64}$/.test(hash) || Object.keys(form).some((k) => k !== 'sha256')) return badRequest(ctx);
-  try {
-    const { signature, recorded } = await ctx.deps.store.protocols.sign(ctx.meeting.id, ctx.member.id, hash, ctx.link.id);
-    if (!recorded) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: signature.at, action: 'signature' });
-    if (await ctx.deps.store.protocols.signingComplete(ctx.meeting.id)) await completePhase(ctx.deps, ctx.meeting.id, 'signatures');
-    return successPage({ facts: ctx.facts, kind: 'signed', recordedAt: signature.at, recorded: [['SHA-256', hash]] });
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    // The protocol changed after the page was opened: show the current version instead of signing blind.
-    if (error.reason === 'stale') {
-      const full = await whole();
-      return isCtx(full) ? { ...(await signForm(full, await bundleOf(full))), status: 409 } : full;
-    }
-    if (error.reason === 'deadline-passed' || error.reason === 'finalised') return late(ctx, 'signature', signingDeadlineOf(ctx.meeting));
-    if (error.reason === 'not-a-signer') return errorPage({ lang: ctx.lang, reason: 'revoked', facts: ctx.facts });
-    if (error.reason === 'not-found') return errorPage({ lang: ctx.lang, reason: 'unknown', facts: ctx.facts });
-    throw error;
-  }
 }
 
 // ------------------------------------------------------------------ approve the agenda (п. 2.3в)
