@@ -378,8 +378,23 @@ describe('meeting E: cancellation, with hostile text in the title', () => {
 
     expect((await call('POST', `/meetings/${meetingId}/cancel`, { claims: as.secretary, body: { reason: 'x' } })).status).toBe(403);
     expect((await call('POST', `/meetings/${meetingId}/cancel`, { claims: as.chair, body: { reason: '' } })).status).toBe(422);
-    const reply = await call('POST', `/meetings/${meetingId}/cancel`, { claims: as.chair, body: { reason: 'Перенос бюджета <b>срочно</b>' } });
+    // The stop is counted (EMF on stdout), so the aborted-executions alarm ignores it.
+    const logged: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logged.push(...String(chunk).split('\n').filter((line) => line.startsWith('{')));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    let reply;
+    try {
+      reply = await call('POST', `/meetings/${meetingId}/cancel`, { claims: as.chair, body: { reason: 'Перенос бюджета <b>срочно</b>' } });
+    } finally {
+      process.stdout.write = write;
+    }
     expect(reply.status).toBe(200);
+    const stopped = logged.map((line) => JSON.parse(line) as Record<string, any>).find((x) => x.MeetingExecutionsStopped === 1);
+    expect(stopped?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Kvorum', Metrics: [{ Name: 'MeetingExecutionsStopped' }] });
+    expect(stopped?.error).toBe('MeetingCancelled');
     await world.settle();
 
     const meeting = (await world.store.getMeeting(meetingId))!;
