@@ -49,7 +49,11 @@ export class MailLedger implements SendLedger {
 
   /** SES refused before accepting: this attempt's lease ends now, so a retry may send at once. */
   async release(key: string, attempt: number, reason: string): Promise<void> {
-    const e = new Expr().set(['leaseUntil'], this.table.stamp()).set(['lastOutcome'], 'refused').set(['lastError'], reason.slice(0, 500));
+    const e = new Expr()
+      .set(['leaseUntil'], this.table.stamp())
+      .set(['lastOutcome'], 'refused')
+      .set(['lastError'], reason.slice(0, 500))
+      .add(['refusals'], 1);
     await this.table.update(keys.send(key), e, `${e.n('state')} <> ${e.v('sent')} AND ${e.n('attempts')} = ${e.v(attempt)}`);
   }
 
