@@ -206,18 +206,33 @@ export async function wholeMeeting(sizes: number[], items = 5): Promise<void> {
     const h = await startHarness('2026-03-02T06:00:00Z');
     try {
       const started = performance.now();
+      // Where the time goes: seconds per stretch, in order (members' actions are stretches of their own).
+      const stretches: string[] = [];
+      let mark = started;
+      const lap = (what: string) => {
+        const now = performance.now();
+        stretches.push(`${what} ${((now - mark) / 1000).toFixed(1)}`);
+        mark = now;
+      };
       const { id, members } = await meetingInSession(h, size, items);
+      lap('convene→in-session');
       const ballots = await linksByRecipient(h, /голосован/i);
       for (const m of members) await h.post(ballots.get(m.email)!, await ballotForm(h, ballots.get(m.email)!, 'for'));
+      lap('ballots (GET+POST each)');
       let phase = await phaseOf(h, id);
       for (let step = 0; step < 40 && phase !== 'distributed'; step++) {
         if (phase === 'protocol-signing') {
           const signing = await linksByRecipient(h, /подпис/i);
           for (const link of signing.values()) await signOnce(h, link);
-        } else await h.advanceToNext();
+          lap('signatures (GET+POST each)');
+        } else {
+          await h.advanceToNext();
+          lap(`${phase}→`);
+        }
         phase = await phaseOf(h, id);
       }
       const seconds = (performance.now() - started) / 1000;
+      console.log(`  ${size} members, seconds per stretch: ${stretches.join(', ')}`);
       // The emulator's mailbox answers one JSON of every e-mail; at 1,000 members it may be too big to read.
       const mails = await h.system.ses.fetchMessages().then((all) => String(all.length), (error: unknown) => `? (mailbox not readable: ${String(error)})`);
       const target = size <= 15 ? 5 : 60;

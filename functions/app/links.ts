@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pMap from 'p-map';
 import type { Instant } from '../domain/types.ts';
-import { signLink, parseToken, verifiedPurpose, type LinkPurpose } from '../links/tokens.ts';
+import { signLink, parseToken, verifiedPurpose, type LinkPurpose, type LinkScope } from '../links/tokens.ts';
 import type { LinkRecord } from '../store/records.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import type { Deps } from './deps.ts';
@@ -41,7 +41,7 @@ export async function issueLinks(deps: Deps, requests: readonly LinkRequest[], o
     ([id, asked]) => ({ id, generation: 0, request: asked[0]!.request, indexes: asked.map((a) => a.index) }),
   );
   const issued = (p: (typeof pending)[number]) => {
-    for (const index of p.indexes) urls[index] = `${deps.publicBaseUrl}/l/${signLink(secret, p.id, p.request.purpose)}`;
+    for (const index of p.indexes) urls[index] = `${deps.publicBaseUrl}/l/${signLink(secret, p.id, p.request.purpose, scopeOf(p.request))}`;
   };
   while (pending.length > 0) {
     const stored = await deps.store.getLinks(pending.map((p) => p.id));
@@ -89,7 +89,7 @@ export async function findIssuedLink(deps: Deps, request: LinkRequest): Promise<
     const id = linkId(request, generation);
     const link = await deps.store.getLink(id);
     if (!link) return undefined;
-    if (!link.revokedAt) return `${deps.publicBaseUrl}/l/${signLink(secret, id, request.purpose)}`;
+    if (!link.revokedAt) return `${deps.publicBaseUrl}/l/${signLink(secret, id, request.purpose, scopeOf(request))}`;
   }
   return undefined;
 }
@@ -129,16 +129,39 @@ export type LinkProblem = 'malformed' | 'forged' | 'unknown' | 'revoked' | 'expi
 
 export type ResolvedLink = { ok: true; link: LinkRecord & { purpose: LinkPurpose } } | { ok: false; problem: LinkProblem; link?: LinkRecord };
 
-/** Checks shape, MAC, existence, revocation and expiry (by the shared clock). Never throws for bad tokens. */
-export async function resolveLink(deps: Deps, token: string): Promise<ResolvedLink> {
+/** The token carries whom the link is for when the request names the group (every link issued now). */
+function scopeOf(request: LinkRequest): LinkScope | undefined {
+  return request.groupId ? { meetingId: request.meetingId, groupId: request.groupId, memberId: request.memberId } : undefined;
+}
+
+export type VerifiedToken = { ok: true; linkId: string; purpose: LinkPurpose; scope: LinkScope | null } | { ok: false; problem: 'malformed' | 'forged' };
+
+/** Shape and MAC, under the current or the previous secret: no database read. */
+export async function verifyToken(deps: Deps, token: string): Promise<VerifiedToken> {
   const parsed = parseToken(token);
   if (!parsed) return { ok: false, problem: 'malformed' };
-  // The MAC is checked before any lookup: a forged token costs no database read.
   const purpose = verifiedPurpose(await linkKeyringOf(deps), token);
   if (!purpose) return { ok: false, problem: 'forged' };
-  const link = await deps.store.getLink(parsed.linkId);
-  if (!link || link.purpose !== purpose) return { ok: false, problem: 'unknown' };
+  return { ok: true, linkId: parsed.linkId, purpose, scope: parsed.scope };
+}
+
+/**
+ * Whether the stored link (read alone, or in one batch with the page's data) opens the page: it exists
+ * for the token's purpose and scope, is not revoked and has not expired (by the shared clock).
+ */
+export function checkLink(deps: Deps, token: Extract<VerifiedToken, { ok: true }>, link: LinkRecord | null | undefined): ResolvedLink {
+  if (!link || link.purpose !== token.purpose) return { ok: false, problem: 'unknown' };
+  const { scope } = token;
+  if (scope && (link.meetingId !== scope.meetingId || link.memberId !== scope.memberId || (link.groupId !== undefined && link.groupId !== scope.groupId))) return { ok: false, problem: 'unknown' };
   if (link.revokedAt) return { ok: false, problem: 'revoked', link };
   if (Date.parse(link.expiresAt) < deps.clock.now().getTime()) return { ok: false, problem: 'expired', link };
   return { ok: true, link: link as LinkRecord & { purpose: LinkPurpose } };
+}
+
+/** Checks shape, MAC, existence, revocation and expiry (by the shared clock). Never throws for bad tokens. */
+export async function resolveLink(deps: Deps, token: string): Promise<ResolvedLink> {
+  // The MAC is checked before any lookup: a forged token costs no database read.
+  const verified = await verifyToken(deps, token);
+  if (!verified.ok) return verified;
+  return checkLink(deps, verified, await deps.store.getLink(verified.linkId));
 }

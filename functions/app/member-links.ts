@@ -23,10 +23,11 @@ import {
 } from '../pages/index.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import { memberTerms } from '../store/ballots.ts';
+import type { MemberView } from '../store/store.ts';
 import type { GroupHeader, LinkRecord, MeetingBundle, MeetingRecord, MemberBallot, ProposedItem } from '../store/records.ts';
 import type { Deps } from './deps.ts';
 import { recordAgendaApproval } from './steps/execution.ts';
-import { resolveLink, type LinkProblem } from './links.ts';
+import { checkLink, resolveLink, verifyToken, type LinkProblem, type ResolvedLink, type VerifiedToken } from './links.ts';
 import { agendaView, meetingInfo, nowInstant, recipientOf, signingDeadlineOf } from './meeting-view.ts';
 import { showSignedProtocol } from './signed-protocol-link.ts';
 import { approvedItems, audit, badRequest, bundleOf, isCtx, late, past, sendReceipt, shortHash, text, type LinkCtx, type LinkResponse, type VoterCtx } from './member-links/link-context.ts';
@@ -49,16 +50,23 @@ const PROBLEM_REASON: Record<LinkProblem, 'unknown' | 'revoked' | 'expired'> = {
   expired: 'expired',
 };
 
+const problemPage = (resolved: Extract<ResolvedLink, { ok: false }>, acceptLang: Lang): LinkResponse =>
+  errorPage({ lang: acceptLang, reason: PROBLEM_REASON[resolved.problem], ...(resolved.problem === 'expired' && resolved.link ? { deadline: resolved.link.expiresAt } : {}) });
+
 /** The link, or the page that says why it does not work. */
 async function linkOf(deps: Deps, token: string, acceptLang: Lang): Promise<LinkRecord | LinkResponse> {
   const resolved = await resolveLink(deps, token);
-  if (resolved.ok) return resolved.link;
-  return errorPage({ lang: acceptLang, reason: PROBLEM_REASON[resolved.problem], ...(resolved.problem === 'expired' && resolved.link ? { deadline: resolved.link.expiresAt } : {}) });
+  return resolved.ok ? resolved.link : problemPage(resolved, acceptLang);
 }
 
 const isLink = (x: LinkRecord | LinkResponse): x is LinkRecord => 'memberId' in x;
 
 const isVoterPurpose = (purpose: string) => purpose === 'attendance' || purpose === 'ballot';
+
+/** Actions that read the member's view of the meeting (votes, answers and signatures): the hot paths of a meeting. */
+const readsMemberView = (purpose: string) => isVoterPurpose(purpose) || purpose === 'sign';
+
+type VerifiedOk = Extract<VerifiedToken, { ok: true }>;
 
 async function context(deps: Deps, token: string, link: LinkRecord, acceptLang: Lang): Promise<LinkCtx | LinkResponse> {
   const meeting = await deps.store.getMeeting(link.meetingId);
@@ -66,10 +74,31 @@ async function context(deps: Deps, token: string, link: LinkRecord, acceptLang: 
   return checked(deps, token, link, meeting, group, group?.members.find((m) => m.id === link.memberId), acceptLang);
 }
 
+/**
+ * The link with the member's view of the meeting (meeting, group header, member, ballot header, own
+ * ballot). A token that carries its scope is read with them in ONE BatchGetItem; an older token reads
+ * its link first (and, if the link predates links carrying their group, the meeting to find it).
+ */
+async function linkWithVoterContext(deps: Deps, token: string, verified: VerifiedOk, acceptLang: Lang): Promise<VoterCtx | LinkResponse> {
+  if (!verified.scope) {
+    const link = await linkOf(deps, token, acceptLang);
+    return isLink(link) ? voterContext(deps, token, link, acceptLang) : link;
+  }
+  const { meetingId, groupId, memberId } = verified.scope;
+  const view = await deps.store.loadMemberView(meetingId, groupId, memberId, verified.linkId);
+  const resolved = checkLink(deps, verified, view ? view.link : await deps.store.getLink(verified.linkId));
+  if (!resolved.ok) return problemPage(resolved, acceptLang);
+  return voterContextOf(deps, token, resolved.link, groupId, view, acceptLang);
+}
+
 async function voterContext(deps: Deps, token: string, link: LinkRecord, acceptLang: Lang): Promise<VoterCtx | LinkResponse> {
   // A link issued before links carried their group: the meeting is read first, to find it.
   const groupId = link.groupId ?? (await deps.store.getMeeting(link.meetingId))?.groupId;
   const view = groupId ? await deps.store.loadMemberView(link.meetingId, groupId, link.memberId) : null;
+  return voterContextOf(deps, token, link, groupId, view, acceptLang);
+}
+
+function voterContextOf(deps: Deps, token: string, link: LinkRecord, groupId: string | undefined, view: MemberView | null, acceptLang: Lang): VoterCtx | LinkResponse {
   const ctx = checked(deps, token, link, view?.meeting.groupId === groupId ? view?.meeting : null, view?.group, view?.member, acceptLang);
   if (!isCtx(ctx)) return ctx;
   return { ...ctx, ballotHeader: view?.ballotHeader ?? null, mine: view?.ballot ?? null };
@@ -102,13 +131,14 @@ function checked<G extends GroupHeader>(
 }
 
 export async function showLink(deps: Deps, token: string, query: Record<string, string | undefined>, acceptLang: Lang): Promise<LinkResponse> {
+  const verified = await verifyToken(deps, token);
+  if (verified.ok && isVoterPurpose(verified.purpose)) {
+    const voter = await linkWithVoterContext(deps, token, verified, acceptLang);
+    if (!isCtx(voter)) return voter;
+    return voter.link.purpose === 'ballot' ? ballotForm(voter) : attendanceForm(voter, await approvedAgenda(voter));
+  }
   const link = await linkOf(deps, token, acceptLang);
   if (!isLink(link)) return link;
-  if (isVoterPurpose(link.purpose)) {
-    const voter = await voterContext(deps, token, link, acceptLang);
-    if (!isCtx(voter)) return voter;
-    return link.purpose === 'ballot' ? ballotForm(voter) : attendanceForm(voter, await approvedAgenda(voter));
-  }
   const ctx = await context(deps, token, link, acceptLang);
   if (!isCtx(ctx)) return ctx;
   const bundle = await bundleOf(ctx);
@@ -130,19 +160,18 @@ export async function showLink(deps: Deps, token: string, query: Record<string, 
 }
 
 export async function actOnLink(deps: Deps, token: string, form: Record<string, string>, acceptLang: Lang): Promise<LinkResponse> {
+  const verified = await verifyToken(deps, token);
+  if (verified.ok && readsMemberView(verified.purpose)) {
+    // A vote, an answer or a signature: the link, the meeting, the group header and the member (and the
+    // ballot) in ONE BatchGetItem, then the one conditional write of the action.
+    const voter = await linkWithVoterContext(deps, token, verified, acceptLang);
+    if (!isCtx(voter)) return voter;
+    if (voter.link.purpose === 'ballot') return vote(voter, form);
+    if (voter.link.purpose === 'attendance') return attendance(voter, form);
+    return sign(voter, form, () => context(deps, token, voter.link, acceptLang));
+  }
   const link = await linkOf(deps, token, acceptLang);
   if (!isLink(link)) return link;
-  if (isVoterPurpose(link.purpose)) {
-    const voter = await voterContext(deps, token, link, acceptLang);
-    if (!isCtx(voter)) return voter;
-    return link.purpose === 'ballot' ? vote(voter, form) : attendance(voter, form);
-  }
-  if (link.purpose === 'sign') {
-    // A signature needs the meeting, the group header and the member: the same ONE BatchGetItem.
-    const signer = await voterContext(deps, token, link, acceptLang);
-    if (!isCtx(signer)) return signer;
-    return sign(signer, form, () => context(deps, token, link, acceptLang));
-  }
   const ctx = await context(deps, token, link, acceptLang);
   if (!isCtx(ctx)) return ctx;
   switch (ctx.link.purpose) {

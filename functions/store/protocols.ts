@@ -7,8 +7,10 @@
  *   signature once given and the member's dissent (п. 2.6ж);
  * - `V#<n>`: the immutable copy of each version (keys and hashes).
  *
- * Signing is ONE conditional UpdateItem on the signer's own item; completion is one Query over the
- * partition. No item grows with the number of signers.
+ * Signing is ONE conditional UpdateItem on the signer's own item, then ONE atomic ADD on the header's
+ * count of the version's signatures, which says whether it was the last; the full completion Query
+ * (the partition's signer items) runs only where the count cannot tell. No item grows with the
+ * number of signers.
  */
 import pMap from 'p-map';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -93,13 +95,14 @@ export class ProtocolRepository {
     const version: ProtocolVersionRecord = { meetingId, version: expectedVersion + 1, createdAt: this.table.stamp(), ...fields };
     let saved: ProtocolHeader | null;
     if (!current) {
-      const header: ProtocolHeader = { ...version, signerCount, ...(signingDeadline ? { signingDeadline } : {}) };
+      const header: ProtocolHeader = { ...version, signerCount, signedCount: 0, ...(signingDeadline ? { signingDeadline } : {}) };
       saved = (await this.table.putNew({ ...keys.protocolHeader(meetingId), ...header })) ? header : null;
     } else {
       await this.archive(versionOf(current));
       const e = new Expr();
       for (const [field, value] of Object.entries(version)) e.set([field], value);
-      e.set(['signerCount'], signerCount).set(['signingDeadline'], signingDeadline);
+      // A new version voids every signature (bindSigners): its count starts again.
+      e.set(['signerCount'], signerCount).set(['signedCount'], 0).set(['signingDeadline'], signingDeadline);
       const condition = `${e.n('version')} = ${e.v(expectedVersion)} AND attribute_not_exists(${e.n('finalisedAt')})`;
       const item = await this.table.update(keys.protocolHeader(meetingId), e, condition);
       saved = item ? strip<ProtocolHeader>(item) : null;
@@ -192,7 +195,7 @@ export class ProtocolRepository {
    * deadline has not passed. Signing again returns the first signature with recorded = false.
    * Reasons: 'not-found' (no protocol) | 'not-a-signer' | 'stale' | 'finalised' | 'deadline-passed'.
    */
-  async sign(meetingId: string, memberId: string, hash: string, linkId: string): Promise<{ signature: ProtocolSignature; recorded: boolean }> {
+  async sign(meetingId: string, memberId: string, hash: string, linkId: string): Promise<{ signature: ProtocolSignature; recorded: boolean; version: number }> {
     const signature: ProtocolSignature = { at: this.table.stamp(), hash, linkId };
     const e = new Expr().set(['signature'], signature);
     e.setRaw(['signedVersions'], `list_append(if_not_exists(${e.n('signedVersions')}, ${e.v([])}), ${e.v([signature])})`);
@@ -203,10 +206,33 @@ export class ProtocolRepository {
       `attribute_not_exists(${e.n('closedAt')})`,
       `${e.n('signingDeadline')} >= ${e.v(this.table.nowForDeadline())}`,
     ].join(' AND ');
-    if (await this.table.update(keys.signer(meetingId, memberId), e, condition)) return { signature, recorded: true };
+    const signed = await this.table.update(keys.signer(meetingId, memberId), e, condition);
+    if (signed) return { signature, recorded: true, version: strip<SignerRecord>(signed).version };
     const item = await this.table.get<SignerRecord>(keys.signer(meetingId, memberId));
-    if (item?.signature && item.signature.hash === hash) return { signature: item.signature, recorded: false };
+    if (item?.signature && item.signature.hash === hash) return { signature: item.signature, recorded: false, version: item.version };
     throw await this.refusal('signProtocol', meetingId, item, hash);
+  }
+
+  /**
+   * Counts a signature just recorded on `version` (ONE atomic ADD on the header, whose count a new
+   * version resets): true when it was the last one the version needs. null when the count cannot
+   * tell — the header moved to another version meanwhile, or was saved before headers counted — and
+   * the caller asks completion(). A crash between the signature and its count leaves the count short:
+   * then the version completes at its deadline, or when the signer tries again (the repeat checks
+   * completion() in full).
+   */
+  async countSignature(meetingId: string, version: number, hash: string): Promise<boolean | null> {
+    const e = new Expr().add(['signedCount'], 1);
+    const condition = [
+      `${e.n('version')} = ${e.v(version)}`,
+      `${e.n('hash')} = ${e.v(hash)}`,
+      `attribute_exists(${e.n('signedCount')})`,
+      `attribute_not_exists(${e.n('finalisedAt')})`,
+    ].join(' AND ');
+    const counted = await this.table.update(keys.protocolHeader(meetingId), e, condition);
+    if (!counted) return null;
+    const header = strip<ProtocolHeader>(counted);
+    return (header.signedCount ?? 0) >= header.signerCount;
   }
 
   /** п. 2.6ж: a member's dissenting opinion, on their signer item, accepted until signing ends. */

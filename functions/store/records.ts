@@ -390,6 +390,8 @@ export interface SignedProtocolDocuments {
 export interface ProtocolHeader extends ProtocolVersionRecord {
   /** How many signer items the current version is bound to (completion = that many valid signatures). */
   signerCount: number;
+  /** Signatures counted on this version (countSignature); 0 when the version is saved. Absent on headers saved before counting. */
+  signedCount?: number;
   /** п. 2.5е, 3.4: signatures and dissents accepted until this instant; none before the signature phase sets it. */
   signingDeadline?: Instant;
   finalisedAt?: Instant;
@@ -456,6 +458,8 @@ export interface SendRecord {
   leaseUntil?: Instant;
   /** Attempts that took the lease (each reached SES at most once). */
   attempts?: number;
+  /** Attempts SES refused cleanly (nothing sent); every other attempt but the recorded one had an unknown outcome. */
+  refusals?: number;
   lastOutcome?: 'refused' | 'unknown';
   lastError?: string;
   sentAt?: Instant;

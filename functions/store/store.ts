@@ -48,13 +48,15 @@ import {
   type SendRecord,
 } from './records.ts';
 
-/** What a member's link page reads in one request (loadMemberView). */
+/** What a member's link page reads in one request (loadMemberView), its link included when asked. */
 export interface MemberView {
   meeting: MeetingRecord;
   group: GroupHeader;
   member: Member | null;
   ballotHeader: BallotHeader | null;
   ballot: MemberBallot | null;
+  /** The link the page was opened with, when its id was asked for (a token that carries its scope). */
+  link?: LinkRecord | null;
 }
 
 export interface KvorumStoreOptions {
@@ -583,13 +585,15 @@ export class KvorumStore {
    * member's own ballot item, in ONE BatchGetItem: what a ballot or attendance page needs, without a
    * Query of any partition. Null when the meeting or the group does not exist.
    */
-  async loadMemberView(meetingId: string, groupId: string, memberId: string): Promise<MemberView | null> {
+  async loadMemberView(meetingId: string, groupId: string, memberId: string, linkId?: string): Promise<MemberView | null> {
     const own = [keys.meeting(meetingId), keys.ballot(meetingId), keys.memberBallot(meetingId, memberId)];
-    const found = await this.table.batchGet([...own, ...groupHeaderAndMemberKeys(groupId, memberId)]);
-    const [meetingItem, headerItem, ballotItem] = own.map((key) => found.get(`${key.pk}|${key.sk}`));
+    const linkKey = linkId ? [keys.link(linkId)] : [];
+    const found = await this.table.batchGet([...own, ...groupHeaderAndMemberKeys(groupId, memberId), ...linkKey]);
+    const [meetingItem, headerItem, ballotItem, linkItem] = [...own, ...linkKey].map((key) => found.get(`${key.pk}|${key.sk}`));
     const group = groupHeaderAndMemberFrom(found, groupId, memberId);
     if (!meetingItem || !group) return null;
     return {
+      ...(linkId ? { link: linkItem ? strip<LinkRecord>(linkItem) : null } : {}),
       meeting: this.toMeeting(meetingItem),
       group: group.group,
       member: group.member,

@@ -58,7 +58,7 @@ describe('the signing page only reads; links survive a secret rotation', () => {
     const { issueLink } = await import('../../functions/app/links.ts');
     const meetingRecord = (await h.system.deps.store.getMeeting(id))!;
     const link = (await h.system.deps.store.listLinksForMeeting(id, 'm2')).find((l) => l.purpose === 'sign')!;
-    const again = await issueLink(h.system.deps, { meetingId: id, memberId: 'm2', purpose: 'sign', expiresAt: link.expiresAt, revision: meetingRecord.revision });
+    const again = await issueLink(h.system.deps, { meetingId: id, groupId: meetingRecord.groupId, memberId: 'm2', purpose: 'sign', expiresAt: link.expiresAt, revision: meetingRecord.revision });
     const m2Mailed = await linkFrom(h, g.email('m2'), /подпис/i);
     const idOf = (url: string) => url.split('/l/')[1]!.split('.')[0];
     expect(idOf(again)).toBe(idOf(m2Mailed));

@@ -101,7 +101,7 @@ export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string,
     if (!lastExpiry || Date.parse(lastExpiry) <= deps.clock.now().getTime()) {
       throw conflict('nothing-to-reissue', 'Действующей ссылки этого назначения у участника не было или её срок истёк.', 'The member had no link of that purpose, or its time is over.');
     }
-    const url = await issueLink(deps, { meetingId, memberId: member.id, purpose: input.purpose, expiresAt: lastExpiry, revision: meeting.revision });
+    const url = await issueLink(deps, { meetingId, groupId: meeting.groupId, memberId: member.id, purpose: input.purpose, expiresAt: lastExpiry, revision: meeting.revision });
     const message = mail.linkReissued({ recipient: recipientOf(member), meeting: meetingInfo(group, meeting), purpose: input.purpose, url, expiresAt: lastExpiry });
     const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
     await deps.mailer.send({ meetingId, purpose: `link-reissued:${input.purpose}:${key}`, recipient: member.id, revision: meeting.revision }, message, member.email);

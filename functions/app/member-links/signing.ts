@@ -101,17 +101,23 @@ export async function protocolPdf(ctx: LinkCtx, bundle: MeetingBundle): Promise<
 
 /**
  * п. 2.6з, 3.4: ONE conditional write on the signer's own item (bound to the hash of the current
- * version) records the signature; one Query over the signer items tells whether it was the last one.
- * Before it: the link, and the meeting with the group header and the member in one BatchGetItem.
- * Nothing else is read unless the write is refused.
+ * version) records the signature; one atomic ADD on the header's count tells whether it was the last
+ * one. Before it: the link with the meeting, the group header and the member in one BatchGetItem.
+ * Nothing else is read unless a write is refused (or the last signature completes the phase).
  */
 export async function sign(ctx: LinkCtx<GroupHeader>, form: Record<string, string>, whole: () => Promise<LinkCtx | LinkResponse>): Promise<LinkResponse> {
   const hash = form.sha256 ?? '';
   if (!/^[0-9a-f]{64}$/.test(hash) || Object.keys(form).some((k) => k !== 'sha256')) return badRequest(ctx);
   try {
-    const { signature, recorded } = await ctx.deps.store.protocols.sign(ctx.meeting.id, ctx.member.id, hash, ctx.link.id);
-    if (!recorded) return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: signature.at, action: 'signature' });
-    if (await ctx.deps.store.protocols.signingComplete(ctx.meeting.id)) await completePhase(ctx.deps, ctx.meeting.id, 'signatures');
+    const protocols = ctx.deps.store.protocols;
+    const { signature, recorded, version } = await protocols.sign(ctx.meeting.id, ctx.member.id, hash, ctx.link.id);
+    if (!recorded) {
+      // A repeat: the first try may have died before its signature was counted, so completion is checked in full.
+      if (await protocols.signingComplete(ctx.meeting.id)) await completePhase(ctx.deps, ctx.meeting.id, 'signatures');
+      return errorPage({ lang: ctx.lang, reason: 'used', facts: ctx.facts, usedAt: signature.at, action: 'signature' });
+    }
+    const last = (await protocols.countSignature(ctx.meeting.id, version, hash)) ?? (await protocols.signingComplete(ctx.meeting.id));
+    if (last) await completePhase(ctx.deps, ctx.meeting.id, 'signatures');
     return successPage({ facts: ctx.facts, kind: 'signed', recordedAt: signature.at, recorded: [['SHA-256', hash]] });
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;

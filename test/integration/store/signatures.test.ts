@@ -66,7 +66,7 @@ describe('protocols: one item per signer, bound to the version hash (dynalite)',
     const { store, v1 } = await fixture();
     expect(v1).toMatchObject({ version: 1, hash: hash(1), signerCount: 4, signingDeadline: deadlines.signatures });
     const header = await store.table.get<Record<string, unknown>>(keys.protocolHeader('m'));
-    expect(Object.keys(header ?? {}).sort()).toEqual(['createdAt', 'editedBy', 'hash', 'htmlKey', 'meetingId', 'narrativeKey', 'narrativeSha256', 'signerCount', 'signingDeadline', 'version']);
+    expect(Object.keys(header ?? {}).sort()).toEqual(['createdAt', 'editedBy', 'hash', 'htmlKey', 'meetingId', 'narrativeKey', 'narrativeSha256', 'signedCount', 'signerCount', 'signingDeadline', 'version']);
     const [copy] = await store.protocols.listVersions('m');
     expect(Object.keys(copy ?? {}).sort()).toEqual(['createdAt', 'editedBy', 'hash', 'htmlKey', 'meetingId', 'narrativeKey', 'narrativeSha256', 'version']);
   });
@@ -76,7 +76,7 @@ describe('protocols: one item per signer, bound to the version hash (dynalite)',
     expect(await refusal(store.protocols.sign('m', 'm1', hash(9), 'L1'))).toBe('stale');
     const first = await store.protocols.sign('m', 'm1', hash(1), 'L1');
     expect(first).toMatchObject({ recorded: true, signature: { hash: hash(1), linkId: 'L1' } });
-    expect(await store.protocols.sign('m', 'm1', hash(1), 'L2')).toEqual({ recorded: false, signature: first.signature });
+    expect(await store.protocols.sign('m', 'm1', hash(1), 'L2')).toEqual({ recorded: false, signature: first.signature, version: 1 });
     expect(await refusal(store.protocols.sign('m', 'outsider', hash(1), 'L3'))).toBe('not-a-signer');
     expect(await refusal(store.protocols.sign('no-such-meeting', 'm1', hash(1), 'L3'))).toBe('not-found');
     expect((await store.protocols.load('m'))?.protocol.signatures).toEqual({ m1: first.signature });
@@ -136,27 +136,51 @@ describe('protocols: one item per signer, bound to the version hash (dynalite)',
     expect(Object.keys(final.protocol.signatures)).toEqual(['chair']);
   });
 
-  it('1,000 concurrent signatures are all recorded; completion, a Query over the signer items, is true after the last one only', async () => {
+  it('1,000 concurrent signatures are all recorded and counted: exactly one is the last; completion, a Query over the signer items, agrees', async () => {
     const signers = Array.from({ length: 1000 }, (_, i) => `s${String(i).padStart(4, '0')}`);
     const { store } = await fixture(signers);
     const last = signers[signers.length - 1]!;
-    const results = await Promise.all(signers.slice(0, -1).map((id) => store.protocols.sign('m', id, hash(1), `L-${id}`)));
-    expect(results.every((r) => r.recorded)).toBe(true);
+    const signAndCount = async (id: string) => {
+      const { recorded, version } = await store.protocols.sign('m', id, hash(1), `L-${id}`);
+      return { recorded, last: await store.protocols.countSignature('m', version, hash(1)) };
+    };
+    const results = await Promise.all(signers.slice(0, -1).map(signAndCount));
+    expect(results.every((r) => r.recorded && r.last === false)).toBe(true);
     expect(await store.protocols.signingComplete('m')).toBe(false);
-    await store.protocols.sign('m', last, hash(1), `L-${last}`);
+    expect(await signAndCount(last)).toEqual({ recorded: true, last: true });
     const state = await store.protocols.load('m');
     expect(Object.keys(state?.protocol.signatures ?? {})).toHaveLength(1000);
+    expect(state?.protocol.signedCount).toBe(1000);
     expect(await store.protocols.signingComplete('m')).toBe(true);
   }, 120_000);
 
-  it('a signature is one UpdateItem and, while signatures are missing, completion one small Query, whatever the number of signers', async () => {
+  it('the count belongs to its version: a new version starts it at 0, a count for the version it replaced is refused', async () => {
+    const { store, signers } = await fixture(['chair', 'sec']);
+    await store.protocols.sign('m', 'chair', hash(1), 'L1');
+    expect(await store.protocols.countSignature('m', 1, hash(1))).toBe(false);
+    // The secretary's signature lands, then an edit makes version 2 before it is counted.
+    await store.protocols.sign('m', 'sec', hash(1), 'L2');
+    const v2 = await store.protocols.saveVersion('m', 1, { ...version(hash(2)), signerCount: 2 });
+    await store.protocols.bindSigners('m', v2, signers);
+    expect(await store.protocols.countSignature('m', 1, hash(1))).toBeNull();
+    expect((await store.protocols.getHeader('m'))?.signedCount).toBe(0);
+    for (const id of signers) await store.protocols.sign('m', id, hash(2), `L-${id}`);
+    expect(await store.protocols.countSignature('m', 2, hash(2))).toBe(false);
+    expect(await store.protocols.countSignature('m', 2, hash(2))).toBe(true);
+    // Finalised: nothing more is counted.
+    await store.protocols.finalise('m', 2);
+    expect(await store.protocols.countSignature('m', 2, hash(2))).toBeNull();
+  });
+
+  it('a signature is one UpdateItem and its count another, whatever the number of signers; while signatures are missing, completion is one small Query', async () => {
     for (const size of [15, 300]) {
       const signers = Array.from({ length: size }, (_, i) => `p${i}`);
       const { tableName, store: setup } = await fixture(signers);
       const probe = instrumentedClient(db);
       const store = new KvorumStore({ client: probe.client, tableName, clock: setup.table.clock });
-      await store.protocols.sign('m', 'p1', hash(1), 'L');
-      expect(Object.fromEntries(probe.counts), `sign at ${size}`).toEqual({ UpdateItemCommand: 1 });
+      const { version } = await store.protocols.sign('m', 'p1', hash(1), 'L');
+      expect(await store.protocols.countSignature('m', version, hash(1))).toBe(false);
+      expect(Object.fromEntries(probe.counts), `sign at ${size}`).toEqual({ UpdateItemCommand: 2 });
       probe.reset();
       expect(await store.protocols.signingComplete('m')).toBe(false);
       // It stops at the first unsigned signer: one small page, not the roster.
