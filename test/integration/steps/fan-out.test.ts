@@ -135,7 +135,7 @@ describe('links that exist already', () => {
     // A revoked link gets its next generation, still with no refused write; the others stand.
     const [first] = await store.listLinksForMeeting(meeting.id, 'chair');
     await store.revokeLink(first!.id);
-    const request = (memberId: string) => ({ meetingId: meeting.id, memberId, purpose: 'attendance' as const, expiresAt: meeting.deadlines.voteOpens, revision: meeting.revision });
+    const request = (memberId: string) => ({ meetingId: meeting.id, groupId: meeting.groupId, memberId, purpose: 'attendance' as const, expiresAt: meeting.deadlines.voteOpens, revision: meeting.revision });
     const [chair, secretary] = await issueLinks(deps, [request('chair'), request('sec')]);
     expect(chair).not.toBe(noticeLinks.get('chair@example.org'));
     expect(secretary).toBe(noticeLinks.get('sec@example.org'));
