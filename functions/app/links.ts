@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pMap from 'p-map';
 import type { Instant } from '../domain/types.ts';
-import { signLink, parseToken, verifiedPurpose, type LinkPurpose, type LinkScope } from '../links/tokens.ts';
+import { signLink, verifyWithKeyring, type LinkPurpose, type LinkScope } from '../links/tokens.ts';
 import type { LinkRecord } from '../store/records.ts';
 import { ConditionFailedError } from '../store/errors.ts';
 import type { Deps } from './deps.ts';
@@ -138,11 +138,8 @@ export type VerifiedToken = { ok: true; linkId: string; purpose: LinkPurpose; sc
 
 /** Shape and MAC, under the current or the previous secret: no database read. */
 export async function verifyToken(deps: Deps, token: string): Promise<VerifiedToken> {
-  const parsed = parseToken(token);
-  if (!parsed) return { ok: false, problem: 'malformed' };
-  const purpose = verifiedPurpose(await linkKeyringOf(deps), token);
-  if (!purpose) return { ok: false, problem: 'forged' };
-  return { ok: true, linkId: parsed.linkId, purpose, scope: parsed.scope };
+  const verified = verifyWithKeyring(await linkKeyringOf(deps), token);
+  return verified.ok ? verified : { ok: false, problem: verified.reason };
 }
 
 /**
@@ -158,10 +155,13 @@ export function checkLink(deps: Deps, token: Extract<VerifiedToken, { ok: true }
   return { ok: true, link: link as LinkRecord & { purpose: LinkPurpose } };
 }
 
-/** Checks shape, MAC, existence, revocation and expiry (by the shared clock). Never throws for bad tokens. */
-export async function resolveLink(deps: Deps, token: string): Promise<ResolvedLink> {
+/**
+ * Checks shape, MAC, existence, revocation and expiry (by the shared clock); a token verified already
+ * is not verified again. Never throws for bad tokens.
+ */
+export async function resolveLink(deps: Deps, token: string | VerifiedToken): Promise<ResolvedLink> {
   // The MAC is checked before any lookup: a forged token costs no database read.
-  const verified = await verifyToken(deps, token);
+  const verified = typeof token === 'string' ? await verifyToken(deps, token) : token;
   if (!verified.ok) return verified;
   return checkLink(deps, verified, await deps.store.getLink(verified.linkId));
 }

@@ -53,9 +53,9 @@ const PROBLEM_REASON: Record<LinkProblem, 'unknown' | 'revoked' | 'expired'> = {
 const problemPage = (resolved: Extract<ResolvedLink, { ok: false }>, acceptLang: Lang): LinkResponse =>
   errorPage({ lang: acceptLang, reason: PROBLEM_REASON[resolved.problem], ...(resolved.problem === 'expired' && resolved.link ? { deadline: resolved.link.expiresAt } : {}) });
 
-/** The link, or the page that says why it does not work. */
-async function linkOf(deps: Deps, token: string, acceptLang: Lang): Promise<LinkRecord | LinkResponse> {
-  const resolved = await resolveLink(deps, token);
+/** The link of a token verified already, or the page that says why it does not work. */
+async function linkOf(deps: Deps, verified: VerifiedToken, acceptLang: Lang): Promise<LinkRecord | LinkResponse> {
+  const resolved = await resolveLink(deps, verified);
   return resolved.ok ? resolved.link : problemPage(resolved, acceptLang);
 }
 
@@ -81,7 +81,7 @@ async function context(deps: Deps, token: string, link: LinkRecord, acceptLang: 
  */
 async function linkWithVoterContext(deps: Deps, token: string, verified: VerifiedOk, acceptLang: Lang): Promise<VoterCtx | LinkResponse> {
   if (!verified.scope) {
-    const link = await linkOf(deps, token, acceptLang);
+    const link = await linkOf(deps, verified, acceptLang);
     return isLink(link) ? voterContext(deps, token, link, acceptLang) : link;
   }
   const { meetingId, groupId, memberId } = verified.scope;
@@ -137,7 +137,7 @@ export async function showLink(deps: Deps, token: string, query: Record<string, 
     if (!isCtx(voter)) return voter;
     return voter.link.purpose === 'ballot' ? ballotForm(voter) : attendanceForm(voter, await approvedAgenda(voter));
   }
-  const link = await linkOf(deps, token, acceptLang);
+  const link = await linkOf(deps, verified, acceptLang);
   if (!isLink(link)) return link;
   const ctx = await context(deps, token, link, acceptLang);
   if (!isCtx(ctx)) return ctx;
@@ -170,7 +170,7 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
     if (voter.link.purpose === 'attendance') return attendance(voter, form);
     return sign(voter, form, () => context(deps, token, voter.link, acceptLang));
   }
-  const link = await linkOf(deps, token, acceptLang);
+  const link = await linkOf(deps, verified, acceptLang);
   if (!isLink(link)) return link;
   const ctx = await context(deps, token, link, acceptLang);
   if (!isCtx(ctx)) return ctx;

@@ -75,21 +75,36 @@ export function parseToken(token: string): { linkId: string; scope: LinkScope | 
   return scope === undefined ? undefined : { linkId: m[1]!, scope, encodedScope: m[2]!, mac: m[3]! };
 }
 
+type ParsedToken = NonNullable<ReturnType<typeof parseToken>>;
+
+function macMatches(secret: string, parsed: ParsedToken, purpose: LinkPurpose): boolean {
+  const expected = Buffer.from(mac(secret, parsed.linkId, parsed.encodedScope, purpose));
+  const given = Buffer.from(parsed.mac);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
 export function verifyLinkMac(secret: string, token: string, purpose: LinkPurpose): TokenCheck {
   const parsed = parseToken(token);
   if (!parsed) return { ok: false, reason: 'malformed' };
-  const expected = Buffer.from(mac(secret, parsed.linkId, parsed.encodedScope, purpose));
-  const given = Buffer.from(parsed.mac);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'forged' };
+  if (!macMatches(secret, parsed, purpose)) return { ok: false, reason: 'forged' };
   return { ok: true, linkId: parsed.linkId, scope: parsed.scope };
 }
 
-/** The purpose a token was signed for, under the current or the previous secret; undefined if forged. */
-export function verifiedPurpose(keyring: LinkKeyring, token: string, purposes: readonly LinkPurpose[] = LINK_PURPOSES): LinkPurpose | undefined {
+/**
+ * The token parsed once and checked for every purpose under the current or the previous secret: its
+ * id, scope and the purpose it was signed for, or why it is refused.
+ */
+export function verifyWithKeyring(
+  keyring: LinkKeyring,
+  token: string,
+  purposes: readonly LinkPurpose[] = LINK_PURPOSES,
+): { ok: true; linkId: string; scope: LinkScope | null; purpose: LinkPurpose } | { ok: false; reason: 'malformed' | 'forged' } {
+  const parsed = parseToken(token);
+  if (!parsed) return { ok: false, reason: 'malformed' };
   const secrets = keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
   for (const secret of secrets) {
-    const purpose = purposes.find((p) => verifyLinkMac(secret, token, p).ok);
-    if (purpose) return purpose;
+    const purpose = purposes.find((p) => macMatches(secret, parsed, p));
+    if (purpose) return { ok: true, linkId: parsed.linkId, scope: parsed.scope, purpose };
   }
-  return undefined;
+  return { ok: false, reason: 'forged' };
 }
