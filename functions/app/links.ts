@@ -44,7 +44,7 @@ export async function issueLinks(deps: Deps, requests: readonly LinkRequest[], o
     for (const index of p.indexes) urls[index] = `${deps.publicBaseUrl}/l/${signLink(secret, p.id, p.request.purpose, scopeOf(p.request))}`;
   };
   while (pending.length > 0) {
-    const stored = await deps.store.getLinks(pending.map((p) => p.id));
+    const stored = await deps.store.links.getMany(pending.map((p) => p.id));
     const revoked: typeof pending = [];
     const missing: typeof pending = [];
     for (const p of pending) {
@@ -59,12 +59,12 @@ export async function issueLinks(deps: Deps, requests: readonly LinkRequest[], o
       missing,
       async (p) => {
         try {
-          await deps.store.putLink({ id: p.id, ...p.request });
+          await deps.store.links.put({ id: p.id, ...p.request });
           issued(p);
         } catch (error) {
           // Written by someone else since the read (a concurrent run): theirs stands, unless revoked.
           if (!(error instanceof ConditionFailedError && error.reason === 'exists')) throw error;
-          if ((await deps.store.getLink(p.id))?.revokedAt) revoked.push(p);
+          if ((await deps.store.links.get(p.id))?.revokedAt) revoked.push(p);
           else issued(p);
         }
       },
@@ -87,7 +87,7 @@ export async function findIssuedLink(deps: Deps, request: LinkRequest): Promise<
   const secret = (await linkKeyringOf(deps)).current;
   for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
     const id = linkId(request, generation);
-    const link = await deps.store.getLink(id);
+    const link = await deps.store.links.get(id);
     if (!link) return undefined;
     if (!link.revokedAt) return `${deps.publicBaseUrl}/l/${signLink(secret, id, request.purpose, scopeOf(request))}`;
   }
@@ -163,5 +163,5 @@ export async function resolveLink(deps: Deps, token: string | VerifiedToken): Pr
   // The MAC is checked before any lookup: a forged token costs no database read.
   const verified = typeof token === 'string' ? await verifyToken(deps, token) : token;
   if (!verified.ok) return verified;
-  return checkLink(deps, verified, await deps.store.getLink(verified.linkId));
+  return checkLink(deps, verified, await deps.store.links.get(verified.linkId));
 }

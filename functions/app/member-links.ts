@@ -86,7 +86,7 @@ async function linkWithVoterContext(deps: Deps, token: string, verified: Verifie
   }
   const { meetingId, groupId, memberId } = verified.scope;
   const view = await deps.store.loadMemberView(meetingId, groupId, memberId, verified.linkId);
-  const resolved = checkLink(deps, verified, view ? view.link : await deps.store.getLink(verified.linkId));
+  const resolved = checkLink(deps, verified, view ? view.link : await deps.store.links.get(verified.linkId));
   if (!resolved.ok) return problemPage(resolved, acceptLang);
   return voterContextOf(deps, token, resolved.link, groupId, view, acceptLang);
 }

@@ -18,6 +18,7 @@ import { GSI_ACTIVE, GSI_LISTINGS } from './table.ts';
 import { GroupRepository, groupHeaderAndMemberFrom, groupHeaderAndMemberKeys } from './groups.ts';
 import { ACTIVE_PARTITION, keys, strip } from './keys.ts';
 import { TableAccess } from './table-access.ts';
+import { LinkRepository } from './links.ts';
 import { MailLedger } from './mail-ledger.ts';
 import { ProtocolRepository } from './protocols.ts';
 import { BallotStore } from './ballots.ts';
@@ -40,12 +41,10 @@ import {
   type MeetingMove,
   type MeetingRecord,
   type MemberBallot,
-  type NewLink,
   type NewMeeting,
   type NewProposal,
   type ProposalRecord,
   type ProposalStatus,
-  type SendRecord,
 } from './records.ts';
 
 /** What a member's link page reads in one request (loadMemberView), its link included when asked. */
@@ -92,6 +91,8 @@ export class KvorumStore {
   readonly ballots: BallotStore;
   /** The send ledger: one leased record per e-mail (the mailer's SendLedger). */
   readonly mail: MailLedger;
+  /** Personal links: one item per link. */
+  readonly links: LinkRepository;
 
   constructor(options: KvorumStoreOptions) {
     this.client = options.client;
@@ -104,6 +105,7 @@ export class KvorumStore {
     this.groups = new GroupRepository(this.table, { staleClaimMs: this.staleClaimMs });
     this.ballots = new BallotStore(this.table);
     this.mail = new MailLedger(this.table);
+    this.links = new LinkRepository(this.table);
   }
 
   // ============================================================ groups and rosters (groups.ts)
@@ -391,100 +393,6 @@ export class KvorumStore {
   async listInvitees(meetingId: string): Promise<InviteeRecord[]> {
     const items = await this.table.queryPartition(keys.meetingPartition(meetingId), 'INVITEE#');
     return items.map((item) => strip<InviteeRecord>(item));
-  }
-
-  // ============================================================ links
-
-  async putLink(link: NewLink): Promise<LinkRecord> {
-    const record: LinkRecord = { ...link, createdAt: this.table.stamp() };
-    const created = await this.table.putNew({
-      ...keys.link(link.id),
-      ...record,
-      gsi1pk: keys.linksOfMeeting(link.meetingId),
-      gsi1sk: `${link.memberId}#${link.purpose}#${link.id}`,
-    });
-    if (!created) throw new ConditionFailedError('putLink', 'exists');
-    return record;
-  }
-
-  async getLink(linkId: string): Promise<LinkRecord | null> {
-    return this.table.get<LinkRecord>(keys.link(linkId));
-  }
-
-  /** The links that exist among `linkIds`, by id: consistent BatchGetItem, 100 keys a request. */
-  async getLinks(linkIds: string[]): Promise<Map<string, LinkRecord>> {
-    const found = new Map<string, LinkRecord>();
-    for (let i = 0; i < linkIds.length; i += 100) {
-      const items = await this.table.batchGet(linkIds.slice(i, i + 100).map((id) => keys.link(id)));
-      for (const item of items.values()) {
-        const link = strip<LinkRecord>(item);
-        found.set(link.id, link);
-      }
-    }
-    return found;
-  }
-
-  /** Revokes a link (idempotent: keeps the first revocation time). Returns false if there is no such link. */
-  async revokeLink(linkId: string): Promise<boolean> {
-    const e = new Expr().setIfMissing(['revokedAt'], this.table.stamp());
-    return (await this.table.update(keys.link(linkId), e, `attribute_exists(${e.n('pk')})`)) !== null;
-  }
-
-  /**
-   * Uses a one-shot link: refused unless it exists, was never used, is not revoked and has not expired.
-   * Reasons: 'not-found' | 'already-used' | 'revoked' | 'expired'.
-   */
-  async markLinkUsed(linkId: string): Promise<LinkRecord> {
-    const now = this.table.stamp();
-    const e = new Expr().set(['usedAt'], now);
-    const condition = [
-      `attribute_exists(${e.n('pk')})`,
-      `attribute_not_exists(${e.n('usedAt')})`,
-      `attribute_not_exists(${e.n('revokedAt')})`,
-      `${e.n('expiresAt')} >= ${e.v(this.table.nowForDeadline())}`,
-    ].join(' AND ');
-    const item = await this.table.update(keys.link(linkId), e, condition);
-    if (item) return strip<LinkRecord>(item);
-    const link = await this.getLink(linkId);
-    const reason = !link ? 'not-found' : link.usedAt ? 'already-used' : link.revokedAt ? 'revoked' : 'expired';
-    throw new ConditionFailedError('markLinkUsed', reason);
-  }
-
-  /** Links of a meeting (optionally of one member), via the listings index. */
-  async listLinksForMeeting(meetingId: string, memberId?: string): Promise<LinkRecord[]> {
-    const items = await this.table.queryIndex(GSI_LISTINGS, keys.linksOfMeeting(meetingId), memberId ? `${memberId}#` : undefined);
-    return items.map((item) => strip<LinkRecord>(item));
-  }
-
-  /**
-   * Revokes every not-yet-revoked link of a meeting (optionally only one purpose); returns how many.
-   * The index is eventually consistent on AWS: a link created in the same instant may be missed, so
-   * handlers also check the link's revision against the meeting's.
-   */
-  async revokeLinksForMeeting(meetingId: string, options: { purpose?: string } = {}): Promise<number> {
-    const links = await this.listLinksForMeeting(meetingId);
-    let revoked = 0;
-    for (const link of links) {
-      if (link.revokedAt || (options.purpose && link.purpose !== options.purpose)) continue;
-      if (await this.revokeLink(link.id)) revoked++;
-    }
-    return revoked;
-  }
-
-  /**
-   * A later deadline for the live links of a meeting's revision with one of `purposes` (a protocol
-   * version made during signing has its own deadline): never shortens, never a revoked link. Returns
-   * how many. Via the listings index, like revokeLinksForMeeting.
-   */
-  async extendLinks(meetingId: string, options: { purposes: readonly string[]; revision: number; until: string }): Promise<number> {
-    let extended = 0;
-    for (const link of await this.listLinksForMeeting(meetingId)) {
-      if (link.revokedAt || link.revision !== options.revision || !options.purposes.includes(link.purpose) || Date.parse(link.expiresAt) >= Date.parse(options.until)) continue;
-      const e = new Expr().set(['expiresAt'], options.until);
-      const condition = `attribute_exists(${e.n('pk')}) AND attribute_not_exists(${e.n('revokedAt')}) AND ${e.n('expiresAt')} < ${e.v(options.until)}`;
-      if (await this.table.update(keys.link(link.id), e, condition)) extended++;
-    }
-    return extended;
   }
 
   // ============================================================ generic idempotency

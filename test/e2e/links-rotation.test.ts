@@ -18,7 +18,7 @@ describe('the signing page only reads; links survive a secret rotation', () => {
   let id: string;
   let signLink: string;
   const dissentLinkOn = (page: string) => /href="([^"]+\/l\/[^"]+)"[^>]*>Приложить к протоколу особое мнение/.exec(page)?.[1];
-  const links = async () => JSON.stringify(await h.system.deps.store.listLinksForMeeting(id));
+  const links = async () => JSON.stringify(await h.system.deps.store.links.listForMeeting(id));
 
   beforeAll(async () => {
     h = await startHarness('2026-03-02T06:00:00Z', { linkSecret: () => keyring });
@@ -46,7 +46,7 @@ describe('the signing page only reads; links survive a secret rotation', () => {
     expect(page.status).toBe(200);
     expect(dissentLinkOn(page.text)).toBeUndefined();
     expect(await links()).toBe(linksAfterRevoke);
-    const dissentLinks = (await h.system.deps.store.listLinksForMeeting(id, 'm1')).filter((l) => l.purpose === 'dissent');
+    const dissentLinks = (await h.system.deps.store.links.listForMeeting(id, 'm1')).filter((l) => l.purpose === 'dissent');
     expect(dissentLinks).toHaveLength(1);
     expect(dissentLinks[0]!.revokedAt).toBeDefined();
     expect((await h.get(dissent)).status).toBe(410);
@@ -57,7 +57,7 @@ describe('the signing page only reads; links survive a secret rotation', () => {
     expect((await h.get(signLink)).status).toBe(200);
     const { issueLink } = await import('../../functions/app/links.ts');
     const meetingRecord = (await h.system.deps.store.getMeeting(id))!;
-    const link = (await h.system.deps.store.listLinksForMeeting(id, 'm2')).find((l) => l.purpose === 'sign')!;
+    const link = (await h.system.deps.store.links.listForMeeting(id, 'm2')).find((l) => l.purpose === 'sign')!;
     const again = await issueLink(h.system.deps, { meetingId: id, groupId: meetingRecord.groupId, memberId: 'm2', purpose: 'sign', expiresAt: link.expiresAt, revision: meetingRecord.revision });
     const m2Mailed = await linkFrom(h, g.email('m2'), /подпис/i);
     const idOf = (url: string) => url.split('/l/')[1]!.split('.')[0];

@@ -90,11 +90,11 @@ export async function revokeLinks(deps: Deps, caller: Caller, meetingId: string,
   }
   let revoked = 0;
   let lastExpiry: Instant | undefined;
-  for (const link of await deps.store.listLinksForMeeting(meetingId, input.memberId)) {
+  for (const link of await deps.store.links.listForMeeting(meetingId, input.memberId)) {
     if (input.purpose && link.purpose !== input.purpose) continue;
     if (link.revision === meeting.revision && (!lastExpiry || link.expiresAt > lastExpiry)) lastExpiry = link.expiresAt;
     if (link.revokedAt) continue;
-    if (await deps.store.revokeLink(link.id)) revoked++;
+    if (await deps.store.links.revoke(link.id)) revoked++;
   }
   let reissued = false;
   if (input.reissue && input.purpose) {
@@ -278,7 +278,7 @@ export async function moveMeeting(deps: Deps, caller: Caller, meetingId: string,
   const resumeAt = resumeAtAfterMove(before);
   await stopExecution(deps, before.executionArn, 'MeetingMoved', `moved to revision ${moved.revision}`);
   // Before the new execution starts: it issues the new revision's links, which must survive.
-  const revoked = await deps.store.revokeLinksForMeeting(meetingId);
+  const revoked = await deps.store.links.revokeForMeeting(meetingId);
   // Everyone hears of the move before the new execution sends the new notice.
   let told = 0;
   if (before.phase === 'notified') {

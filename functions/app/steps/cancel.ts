@@ -59,6 +59,6 @@ export async function announceCancellation(deps: Deps, group: GroupRecord, meeti
       return (await send(deps, meeting, 'cancelled', { id, email: person.email }, message)).status === 'sent';
     },
   });
-  if (progress.done) await deps.store.revokeLinksForMeeting(meeting.id);
+  if (progress.done) await deps.store.links.revokeForMeeting(meeting.id);
   return progress;
 }

@@ -86,7 +86,7 @@ function newVersionDeadline(deps: Deps, group: GroupRecord, meeting: MeetingReco
 async function followVersionDeadline(deps: Deps, group: GroupRecord, meeting: MeetingRecord, deadline: Instant): Promise<void> {
   const shown = meeting.deadlines.signatures;
   if (!shown || Date.parse(deadline) <= Date.parse(shown)) return;
-  await deps.store.extendLinks(meeting.id, { purposes: ['sign', 'dissent'], revision: meeting.revision, until: deadline });
+  await deps.store.links.extend(meeting.id, { purposes: ['sign', 'dissent'], revision: meeting.revision, until: deadline });
   const { distribution: _expected, ...rest } = meeting.deadlines;
   const distribution = ifCalendarHasIt(() => distributionDeadline(deadline, group.settings.timeZone, deps.calendar));
   await deps.store.updateMeeting(meeting.id, { revision: meeting.revision }, { deadlines: { ...rest, signatures: deadline, ...(distribution ? { distribution } : {}) } });

@@ -151,7 +151,7 @@ describe('agenda, proposals and approval of meeting A (п. 2.3в, 2.3г, 2.5в)'
 
   it('moves a notified meeting: revision + 1, a new execution, old links revoked, everyone told', async () => {
     const before = (await world.store.getMeeting(meetingId))!;
-    const oldLinks = await world.store.listLinksForMeeting(meetingId);
+    const oldLinks = await world.store.links.listForMeeting(meetingId);
     expect(oldLinks.length).toBeGreaterThan(0);
 
     expect((await call('POST', `/meetings/${meetingId}/move`, { claims: as.secretary, body: { date: '2026-04-27', time: '10:00' } })).status).toBe(403);
@@ -173,7 +173,7 @@ describe('agenda, proposals and approval of meeting A (п. 2.3в, 2.3г, 2.5в)'
     const load = world.calls.find((c) => c.task === 'LoadMeeting' && c.payload.meetingId === meetingId && c.payload.revision === 2);
     expect(load?.payload.resumeAt).toBe('notice');
 
-    const links = await world.store.listLinksForMeeting(meetingId);
+    const links = await world.store.links.listForMeeting(meetingId);
     expect(links.filter((l) => l.revision === 1).every((l) => l.revokedAt)).toBe(true);
     expect(links.some((l) => l.revision === 2 && !l.revokedAt)).toBe(true);
 
@@ -369,7 +369,7 @@ describe('meeting E: cancellation, with hostile text in the title', () => {
     });
     const meetingId = result.meeting.id as string;
     await world.settle();
-    expect((await world.store.listLinksForMeeting(meetingId)).length).toBeGreaterThan(0);
+    expect((await world.store.links.listForMeeting(meetingId)).length).toBeGreaterThan(0);
 
     const call1 = await world.mailTo('m1@city.test', 'Предложения в повестку');
     const proposalsMail = call1.find((m) => m.subject.includes('Бюджет'));
@@ -412,7 +412,7 @@ describe('meeting E: cancellation, with hostile text in the title', () => {
     }
     expect((await world.mailTo('m2@city.test', 'Meeting cancelled')).filter((m) => m.subject.includes('Бюджет'))).toHaveLength(1);
 
-    const links = await world.store.listLinksForMeeting(meetingId);
+    const links = await world.store.links.listForMeeting(meetingId);
     expect(links.every((l) => l.revokedAt)).toBe(true);
     expect((await call('POST', `/meetings/${meetingId}/cancel`, { claims: as.chair, body: { reason: 'again' } })).status).toBe(409);
     const audit = await world.store.listAudit(meetingId);

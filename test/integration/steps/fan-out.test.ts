@@ -133,8 +133,8 @@ describe('links that exist already', () => {
     expect(calls.conditionFailures).toBe(0);
 
     // A revoked link gets its next generation, still with no refused write; the others stand.
-    const [first] = await store.listLinksForMeeting(meeting.id, 'chair');
-    await store.revokeLink(first!.id);
+    const [first] = await store.links.listForMeeting(meeting.id, 'chair');
+    await store.links.revoke(first!.id);
     const request = (memberId: string) => ({ meetingId: meeting.id, groupId: meeting.groupId, memberId, purpose: 'attendance' as const, expiresAt: meeting.deadlines.voteOpens, revision: meeting.revision });
     const [chair, secretary] = await issueLinks(deps, [request('chair'), request('sec')]);
     expect(chair).not.toBe(noticeLinks.get('chair@example.org'));

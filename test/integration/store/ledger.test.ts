@@ -16,37 +16,37 @@ describe('KvorumStore: links, sent e-mails, idempotency, audit (dynalite)', () =
 
   it('links: unique ids, one-shot use, revocation, expiry', async () => {
     const { store, clock } = await freshStore(db, '2026-03-09T10:00:00Z');
-    await store.putLink(link('L1'));
-    expect(await refusal(store.putLink(link('L1', 'm2')))).toBe('exists');
-    expect((await store.getLink('L1'))?.memberId).toBe('m1');
+    await store.links.put(link('L1'));
+    expect(await refusal(store.links.put(link('L1', 'm2')))).toBe('exists');
+    expect((await store.links.get('L1'))?.memberId).toBe('m1');
 
-    const used = await store.markLinkUsed('L1');
+    const used = await store.links.markUsed('L1');
     expect(used.usedAt).toBe('2026-03-09T10:00:00.000Z');
-    expect(await refusal(store.markLinkUsed('L1'))).toBe('already-used');
+    expect(await refusal(store.links.markUsed('L1'))).toBe('already-used');
 
-    await store.putLink(link('L2'));
-    expect(await store.revokeLink('L2')).toBe(true);
-    expect(await refusal(store.markLinkUsed('L2'))).toBe('revoked');
-    expect(await store.revokeLink('nope')).toBe(false);
-    expect(await refusal(store.markLinkUsed('nope'))).toBe('not-found');
+    await store.links.put(link('L2'));
+    expect(await store.links.revoke('L2')).toBe(true);
+    expect(await refusal(store.links.markUsed('L2'))).toBe('revoked');
+    expect(await store.links.revoke('nope')).toBe(false);
+    expect(await refusal(store.links.markUsed('nope'))).toBe('not-found');
 
-    await store.putLink(link('L3'));
+    await store.links.put(link('L3'));
     clock.set('2026-03-10T08:00:01Z');
-    expect(await refusal(store.markLinkUsed('L3'))).toBe('expired');
+    expect(await refusal(store.links.markUsed('L3'))).toBe('expired');
   });
 
   it('revokes the links of a meeting, optionally of one purpose', async () => {
     const { store } = await freshStore(db);
-    await store.putLink(link('a', 'm1', 'vote'));
-    await store.putLink(link('b', 'm2', 'vote'));
-    await store.putLink(link('c', 'm2', 'sign'));
-    await store.putLink({ ...link('other'), meetingId: 'another' });
-    expect((await store.listLinksForMeeting('m', 'm2')).map((l) => l.id).sort()).toEqual(['b', 'c']);
-    expect(await store.revokeLinksForMeeting('m', { purpose: 'vote' })).toBe(2);
-    expect((await store.getLink('c'))?.revokedAt).toBeUndefined();
-    expect(await store.revokeLinksForMeeting('m')).toBe(1);
-    expect(await store.revokeLinksForMeeting('m')).toBe(0);
-    expect((await store.getLink('other'))?.revokedAt).toBeUndefined();
+    await store.links.put(link('a', 'm1', 'vote'));
+    await store.links.put(link('b', 'm2', 'vote'));
+    await store.links.put(link('c', 'm2', 'sign'));
+    await store.links.put({ ...link('other'), meetingId: 'another' });
+    expect((await store.links.listForMeeting('m', 'm2')).map((l) => l.id).sort()).toEqual(['b', 'c']);
+    expect(await store.links.revokeForMeeting('m', { purpose: 'vote' })).toBe(2);
+    expect((await store.links.get('c'))?.revokedAt).toBeUndefined();
+    expect(await store.links.revokeForMeeting('m')).toBe(1);
+    expect(await store.links.revokeForMeeting('m')).toBe(0);
+    expect((await store.links.get('other'))?.revokedAt).toBeUndefined();
   });
 
   it('mail ledger: one lease at a time; a sent e-mail is never claimed again', async () => {
